@@ -1,0 +1,93 @@
+package org.jfpm.pool;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jfpm.scoreboard.Accounting;
+
+/**
+ * Builds a worker's argv prefix and environment from its pool's configuration: the worker contract
+ * of {@code ARCHITECTURE.md}. Pure; the PoolActor turns the result into a spawn.
+ *
+ * <p>Environment: the supervisor's own (unless {@code clear-env}), then the pool's {@code env}, then
+ * jfpm's: {@code JFPM_POOL}, {@code JFPM_SCOREBOARD}, {@code JFPM_SLOT}, {@code LD_PRELOAD} with
+ * {@code accounting = preload}, {@code PHP_FCGI_MAX_REQUESTS=0} (php-cgi's own default of 500 would
+ * make every worker exit; jfpm recycles with {@code pm.max-requests}) unless the pool sets it, and
+ * never {@code PHP_FCGI_CHILDREN} (php-cgi would fork its own children behind our back).
+ */
+public final class WorkerLaunch {
+
+    private WorkerLaunch() {
+    }
+
+    public static Map<String, String> environment(PoolConfig pool, Path scoreboard, int slot, Path preloadLibrary,
+                                                  Map<String, String> supervisorEnv) {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (!pool.clearEnv()) {
+            env.putAll(supervisorEnv);
+            env.remove("LD_PRELOAD");
+        } else if (supervisorEnv.containsKey("PATH")) {
+            env.put("PATH", supervisorEnv.get("PATH"));
+        }
+        env.putAll(pool.env());
+        env.remove("PHP_FCGI_CHILDREN");
+        env.putIfAbsent("PHP_FCGI_MAX_REQUESTS", "0");
+        env.put("JFPM_POOL", pool.name());
+        env.put("JFPM_SCOREBOARD", scoreboard.toString());
+        env.put("JFPM_SLOT", Integer.toString(slot));
+        if (pool.accounting() == Accounting.PRELOAD && preloadLibrary != null) {
+            String existing = pool.env().get("LD_PRELOAD");
+            env.put("LD_PRELOAD", existing == null || existing.isBlank()
+                    ? preloadLibrary.toString() : preloadLibrary + ":" + existing);
+        }
+        return env;
+    }
+
+    /**
+     * The programs run before the worker's own argv: {@code prlimit} for rlimits, then
+     * {@code setpriv} to drop privileges; each execs the next, so the pid stays the worker's.
+     */
+    public static List<String> prefix(PoolConfig pool) {
+        List<String> prefix = new ArrayList<>();
+        if (pool.rlimitFiles() > 0 || pool.rlimitCore() > 0) {
+            prefix.add("prlimit");
+            if (pool.rlimitFiles() > 0) {
+                prefix.add("--nofile=" + pool.rlimitFiles() + ":" + pool.rlimitFiles());
+            }
+            if (pool.rlimitCore() > 0) {
+                prefix.add("--core=" + pool.rlimitCore() + ":" + pool.rlimitCore());
+            }
+            prefix.add("--");
+        }
+        if (!pool.user().isEmpty()) {
+            prefix.add("setpriv");
+            prefix.add("--reuid=" + pool.user());
+            if (pool.group().isEmpty()) {
+                prefix.add("--regid=" + primaryGroupOf(pool.user()));
+                prefix.add("--init-groups");
+            } else {
+                prefix.add("--regid=" + pool.group());
+                prefix.add("--clear-groups");
+            }
+            prefix.add("--");
+        }
+        return prefix;
+    }
+
+    /** The primary gid of a user from /etc/passwd, or the name itself when it cannot be found (setpriv then says why). */
+    static String primaryGroupOf(String user) {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/etc/passwd"))) {
+                String[] f = line.split(":", -1);
+                if (f.length > 3 && (f[0].equals(user) || f[2].equals(user))) {
+                    return f[3];
+                }
+            }
+        } catch (java.io.IOException e) {
+            return user;
+        }
+        return user;
+    }
+}

@@ -1,0 +1,123 @@
+package org.jfpm.supervisor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.jfpm.pool.PoolActor;
+import org.jfpm.pool.PoolConfig;
+import org.jfpm.pool.PoolRuntime;
+import org.jfpm.os.ListenSocket;
+import org.jfpm.scoreboard.Scoreboard;
+
+/**
+ * The guardian: one {@link PoolActor} per pool, the supervisor's reaction to signals, and the
+ * directory of pools for the status server. Stops itself (and so the actor system) when every pool
+ * has stopped.
+ *
+ * <p>Signals (see docs/signals.md): TERM = graceful stop, INT = fast stop, a second TERM/INT during
+ * a graceful stop = fast stop; HUP = reload (not in this version: logged and ignored); USR1 = reopen
+ * logs (jfpm logs to stderr, so there is nothing to reopen: logged).
+ */
+public final class Master extends AbstractBehavior<Master.Command> {
+
+    public sealed interface Command permits SignalReceived, GetPools, PoolStopped {
+    }
+
+    /** A signal the JVM delivered to the supervisor, by name without "SIG" ("TERM", "INT", "HUP", "USR1"). */
+    public record SignalReceived(String name) implements Command {
+    }
+
+    /** Reply with the live pools, by name, in configuration order. */
+    public record GetPools(ActorRef<Pools> replyTo) implements Command {
+    }
+
+    public record Pools(Map<String, ActorRef<PoolActor.Command>> byName) {
+        public Pools {
+            byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+        }
+    }
+
+    private record PoolStopped(String pool) implements Command {
+    }
+
+    /** What the master starts a pool with: its config, its (supervisor-owned) socket and its scoreboard. */
+    public record PoolSetup(PoolConfig config, ListenSocket listener, Scoreboard scoreboard) {
+    }
+
+    public static Behavior<Command> create(List<PoolSetup> pools, PoolRuntime runtime) {
+        return Behaviors.setup(ctx -> new Master(ctx, pools, runtime));
+    }
+
+    private final Map<String, ActorRef<PoolActor.Command>> pools = new LinkedHashMap<>();
+    private final ActorRef<PoolActor.Stopped> stoppedAdapter;
+    private boolean stopping;
+    private boolean fastStopSent;
+
+    private Master(ActorContext<Command> ctx, List<PoolSetup> setups, PoolRuntime runtime) {
+        super(ctx);
+        this.stoppedAdapter = ctx.messageAdapter(PoolActor.Stopped.class, s -> new PoolStopped(s.pool()));
+        for (PoolSetup s : setups) {
+            ActorRef<PoolActor.Command> ref = ctx.spawn(
+                    PoolActor.create(s.config(), s.listener(), s.scoreboard(), runtime), "pool-" + s.config().name());
+            pools.put(s.config().name(), ref);
+        }
+        ctx.getLog().info("ready to handle connections ({} pool(s): {})", pools.size(), String.join(", ", pools.keySet()));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(SignalReceived.class, m -> onSignal(m.name()))
+                .onMessage(GetPools.class, this::onGetPools)
+                .onMessage(PoolStopped.class, this::onPoolStopped)
+                .build();
+    }
+
+    private Behavior<Command> onSignal(String name) {
+        switch (name) {
+            case "TERM", "INT" -> {
+                boolean graceful = name.equals("TERM") && !stopping;
+                if (stopping && (fastStopSent || graceful)) {
+                    return this;
+                }
+                if (!graceful) {
+                    fastStopSent = true;
+                }
+                getContext().getLog().info("received SIG{}, {} stop", name, graceful ? "graceful" : "fast");
+                stopping = true;
+                for (ActorRef<PoolActor.Command> p : pools.values()) {
+                    p.tell(new PoolActor.Stop(graceful, stoppedAdapter));
+                }
+                return pools.isEmpty() ? Behaviors.stopped() : this;
+            }
+            case "HUP" -> getContext().getLog().warn(
+                    "received SIGHUP: graceful reload is not part of this version; configuration unchanged");
+            case "USR1" -> getContext().getLog().info(
+                    "received SIGUSR1: logs go to stderr, nothing to reopen");
+            default -> getContext().getLog().warn("received SIG{}: ignored", name);
+        }
+        return this;
+    }
+
+    private Behavior<Command> onGetPools(GetPools m) {
+        m.replyTo().tell(new Pools(pools));
+        return this;
+    }
+
+    private Behavior<Command> onPoolStopped(PoolStopped m) {
+        pools.remove(m.pool());
+        if (pools.isEmpty()) {
+            getContext().getLog().info("exiting, bye-bye!");
+            return Behaviors.stopped();
+        }
+        getContext().getLog().debug("pool {} stopped; waiting for {}", m.pool(), new ArrayList<>(pools.keySet()));
+        return this;
+    }
+}

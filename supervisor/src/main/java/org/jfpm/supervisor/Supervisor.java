@@ -1,0 +1,147 @@
+package org.jfpm.supervisor;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.jfpm.os.JvmSignals;
+import org.jfpm.os.ListenSocket;
+import org.jfpm.os.ProcFs;
+import org.jfpm.os.ReadinessWatcher;
+import org.jfpm.os.Reaper;
+import org.jfpm.os.Spawner;
+import org.jfpm.pool.PoolConfig;
+import org.jfpm.pool.PoolRuntime;
+import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.PreloadLibrary;
+import org.jfpm.scoreboard.Scoreboard;
+import org.jfpm.supervisor.config.SupervisorConfig;
+import org.jfpm.supervisor.status.StatusServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jfpm in the foreground: opens every pool's listening socket and scoreboard (failing fast,
+ * before any worker exists), starts the OS threads and the actor system, forwards signals to the
+ * master, and cleans up after the master has stopped every pool.
+ *
+ * <p>Ownership: the supervisor owns the listening sockets (closed here, after the last worker is
+ * gone) and the OS service threads; each PoolActor owns its scoreboard file once started.
+ */
+public final class Supervisor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+
+    private Supervisor() {
+    }
+
+    /** Runs until TERM/INT; returns the process exit code (0 after a normal stop, 1 on a fatal error). */
+    public static int run(SupervisorConfig config) {
+        Logging.setLevel(config.logLevel());
+        List<ListenSocket> sockets = new ArrayList<>();
+        List<Scoreboard> scoreboards = new ArrayList<>();
+        List<Master.PoolSetup> setups = new ArrayList<>();
+        Reaper reaper = null;
+        ReadinessWatcher readiness = null;
+        ExecutorService spawnThread = null;
+        Path pidFile = config.pidFile();
+        try {
+            Path preload = needsPreload(config) ? PreloadLibrary.extract(preloadDir()) : null;
+            Files.createDirectories(config.scoreboardDir());
+            for (PoolConfig pool : config.pools()) {
+                ListenSocket socket = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(),
+                        pool.listenOwner(), pool.listenGroup());
+                sockets.add(socket);
+                Scoreboard sb = Scoreboard.create(config.scoreboardDir(), pool.name(), pool.pm().mode(),
+                        pool.accounting(), pool.pm().maxChildren(), pool.scoreboardSlots());
+                scoreboards.add(sb);
+                setups.add(new Master.PoolSetup(pool, socket, sb));
+                LOG.info("[pool {}] listening on {} ({} pm, max children {}, accounting {})", pool.name(),
+                        pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
+                        pool.accounting().configName());
+            }
+            reaper = new Reaper();
+            readiness = new ReadinessWatcher();
+            spawnThread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "jfpm-spawner");
+                t.setDaemon(true);
+                return t;
+            });
+            PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, System.getenv(),
+                    new Spawner(), spawnThread, reaper, readiness);
+            if (pidFile != null) {
+                Files.writeString(pidFile, ProcFs.selfPid() + "\n");
+            }
+            LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
+            ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime), "jfpm",
+                    pekkoConfig());
+            scoreboards.clear(); // the pool actors own them now
+            JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"),
+                    name -> system.tell(new Master.SignalReceived(name)));
+            config.statusListen().ifPresent(addr -> StatusServer.start(system, addr, new MasterStatusSource(system)));
+            system.getWhenTerminated().toCompletableFuture().join();
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("fatal: {}", e.getMessage() == null ? e.toString() : e.getMessage());
+            LOG.debug("fatal error", e);
+            return 1;
+        } finally {
+            for (Scoreboard sb : scoreboards) {
+                sb.delete();
+            }
+            for (ListenSocket s : sockets) {
+                s.close();
+            }
+            if (readiness != null) {
+                readiness.close();
+            }
+            if (reaper != null) {
+                reaper.close();
+            }
+            if (spawnThread != null) {
+                spawnThread.shutdownNow();
+            }
+            if (pidFile != null) {
+                try {
+                    Files.deleteIfExists(pidFile);
+                } catch (IOException e) {
+                    LOG.warn("cannot remove pid file {}: {}", pidFile, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static boolean needsPreload(SupervisorConfig config) {
+        return config.pools().stream().anyMatch(p -> p.accounting() == Accounting.PRELOAD);
+    }
+
+    /** Not in /dev/shm: it may be mounted noexec, and the dynamic loader must map the library executable. */
+    private static Path preloadDir() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "jfpm-" + ProcFs.selfUid());
+    }
+
+    /** Pekko's own settings: logging through slf4j, no JVM shutdown hook (jfpm handles TERM itself). */
+    private static Config pekkoConfig() {
+        return ConfigFactory.parseString("""
+                pekko {
+                  loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+                  logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+                  loglevel = "DEBUG"
+                  stdout-loglevel = "OFF"
+                  log-dead-letters = 0
+                  log-dead-letters-during-shutdown = off
+                  jvm-shutdown-hooks = off
+                  coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                  coordinated-shutdown.terminate-actor-system = on
+                  actor.default-dispatcher.fork-join-executor.parallelism-max = 4
+                }
+                """).withFallback(ConfigFactory.defaultReference());
+    }
+}
