@@ -1,0 +1,131 @@
+package org.jfpm.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+/** Reads processes from /proc and signals them with kill(1). Linux only, as jfpm is. */
+final class Procs {
+
+    /** O_NONBLOCK as /proc/PID/fdinfo prints it (octal 04000). */
+    static final int O_NONBLOCK = 04000;
+
+    private Procs() {
+    }
+
+    /** The process exists and is not a zombie (a zombie has exited; it only waits to be reaped). */
+    static boolean alive(long pid) {
+        return state(pid).map(s -> s != 'Z' && s != 'X').orElse(false);
+    }
+
+    /** The state letter from /proc/PID/stat (R, S, D, T, Z, ...), empty when the process is gone. */
+    static Optional<Character> state(long pid) {
+        return stat(pid).map(fields -> fields.get(0).charAt(0));
+    }
+
+    static Optional<Long> ppid(long pid) {
+        return stat(pid).map(fields -> Long.parseLong(fields.get(1)));
+    }
+
+    /** /proc/PID/stat fields after the command name: index 0 is the state (field 3 of proc(5)). */
+    private static Optional<List<String>> stat(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String rest = s.substring(s.lastIndexOf(')') + 2).trim();
+            return Optional.of(List.of(rest.split(" ")));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The numbers of the descriptors the process holds, sorted; empty when it is gone. */
+    static TreeSet<Integer> fds(long pid) {
+        TreeSet<Integer> fds = new TreeSet<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path p : dir) {
+                fds.add(Integer.parseInt(p.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            return new TreeSet<>();
+        }
+        return fds;
+    }
+
+    /** What a descriptor points at, e.g. {@code socket:[12345]} or {@code pipe:[678]}. */
+    static String fdTarget(long pid, int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", Integer.toString(fd))).toString();
+        } catch (IOException e) {
+            throw new AssertionError("readlink /proc/" + pid + "/fd/" + fd + ": " + e, e);
+        }
+    }
+
+    /** The open-file-description flags of a descriptor ({@code flags:} in /proc/PID/fdinfo/FD, octal). */
+    static int fdFlags(long pid, int fd) {
+        Path p = Path.of("/proc", Long.toString(pid), "fdinfo", Integer.toString(fd));
+        try {
+            for (String line : Files.readAllLines(p)) {
+                if (line.startsWith("flags:")) {
+                    return Integer.parseInt(line.substring("flags:".length()).trim(), 8);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("read " + p + ": " + e, e);
+        }
+        throw new AssertionError(p + " has no flags: line");
+    }
+
+    /** Whether the process's initial environment holds {@code needle} (e.g. {@code JFPM_SCOREBOARD=/dev/shm/x/}). */
+    static boolean environContains(long pid, String needle) {
+        try {
+            byte[] env = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+            return new String(env, StandardCharsets.UTF_8).contains(needle);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Every live process whose environment holds {@code needle}. */
+    static List<Long> withEnviron(String needle) {
+        List<Long> found = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : dir) {
+                long pid = Long.parseLong(p.getFileName().toString());
+                if (pid != ProcessHandle.current().pid() && environContains(pid, needle) && alive(pid)) {
+                    found.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("list /proc: " + e, e);
+        }
+        return found;
+    }
+
+    /** Runs {@code kill -s NAME pid}; returns whether kill succeeded (false when the process is gone). */
+    static boolean signal(long pid, String name) {
+        try {
+            Process p = new ProcessBuilder("kill", "-s", name, Long.toString(pid))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("kill -s " + name + " " + pid + " did not return in 10 s");
+            }
+            return p.exitValue() == 0;
+        } catch (IOException e) {
+            throw new AssertionError("kill -s " + name + " " + pid + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while signalling " + pid, e);
+        }
+    }
+}

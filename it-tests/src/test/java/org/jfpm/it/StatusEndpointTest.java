@@ -1,0 +1,167 @@
+package org.jfpm.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.jfpm.scoreboard.SlotSnapshot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 4: the status server on {@code status.listen} — PHP-FPM's JSON keys, {@code /ping},
+ * {@code /metrics} accepted by promtool, and 200 status reads that all succeed while the pool is
+ * saturated.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StatusEndpointTest {
+
+    private static final String POOL = "www";
+    private static final int WORKERS = 2;
+    static final String PROMTOOL = "/usr/bin/promtool";
+
+    @TempDir
+    Path tmp;
+    private Jfpm jfpm;
+
+    @BeforeAll
+    void start() {
+        jfpm = Jfpm.in(tmp).status()
+                .pool(PoolSpec.named(POOL, Workers.python(), "preload").staticPm(WORKERS))
+                .start();
+        jfpm.awaitIdle(POOL, WORKERS, Duration.ofSeconds(15));
+    }
+
+    @AfterAll
+    void stop() {
+        if (jfpm != null) {
+            jfpm.close();
+        }
+    }
+
+    private Http.Response status(String path) {
+        Http.Response r = Http.get(jfpm.statusAddress(), path, Duration.ofSeconds(5));
+        assertEquals(200, r.status(), "GET " + path + ": " + r.body());
+        return r;
+    }
+
+    static Map<String, Object> reference(String name) {
+        try {
+            return Json.object(Files.readString(Workers.resource("/php-fpm-status/" + name)));
+        } catch (IOException e) {
+            throw new AssertionError("read reference " + name + ": " + e, e);
+        }
+    }
+
+    /** Same keys in the same order, and each value of the same JSON type as PHP-FPM's. */
+    static void assertSameShape(Map<String, ?> expected, Map<String, ?> actual, String what) {
+        assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), what + ": keys and their order");
+        for (String k : expected.keySet()) {
+            assertEquals(jsonType(expected.get(k)), jsonType(actual.get(k)), what + ": type of \"" + k + "\" = " + actual.get(k));
+        }
+    }
+
+    private static String jsonType(Object v) {
+        return v instanceof Number ? "number" : v instanceof String ? "string" : v instanceof List ? "array"
+                : v instanceof Map ? "object" : String.valueOf(v);
+    }
+
+    @Test
+    @Order(1)
+    void pingAnswersPong() {
+        assertEquals("pong", status("/ping").body().trim());
+    }
+
+    @Test
+    @Order(2)
+    @SuppressWarnings("unchecked")
+    void jsonStatusHasPhpFpmsKeys() {
+        Http.Response r = status("/status/" + POOL + "?json");
+        assertTrue(r.headers().getOrDefault("content-type", "").startsWith("application/json"), "content type " + r.headers());
+        Map<String, Object> s = Json.object(r.body());
+        assertSameShape(reference("status.json"), s, "/status/www?json");
+        assertEquals(POOL, s.get("pool"));
+        assertEquals("static", s.get("process manager"));
+        assertEquals((long) WORKERS, s.get("total processes"));
+        assertEquals(s.get("total processes"), (Long) s.get("idle processes") + (Long) s.get("active processes"));
+
+        Map<String, Object> full = Json.object(status("/status/" + POOL + "?json&full").body());
+        Map<String, Object> ref = reference("status-full.json");
+        assertEquals(List.copyOf(ref.keySet()), List.copyOf(full.keySet()), "/status/www?json&full: keys and their order");
+        List<Map<String, Object>> procs = (List<Map<String, Object>>) full.get("processes");
+        Map<String, Object> refProc = ((List<Map<String, Object>>) ref.get("processes")).get(0);
+        assertEquals(WORKERS, procs.size(), "one entry per worker: " + procs);
+        for (Map<String, Object> p : procs) {
+            assertSameShape(refProc, p, "a process of /status/www?json&full");
+        }
+        Set<Long> pids = procs.stream().map(p -> (Long) p.get("pid")).collect(Collectors.toSet());
+        assertEquals(jfpm.inUse(POOL).stream().map(SlotSnapshot::pid).collect(Collectors.toSet()), pids,
+                "the processes are the pool's workers");
+
+        Map<String, Object> single = Json.object(status("/status?json").body());
+        assertEquals(POOL, single.get("pool"), "/status serves the only pool");
+    }
+
+    @Test
+    @Order(3)
+    void metricsPassPromtool() throws Exception {
+        Http.Response r = status("/metrics");
+        assertTrue(r.body().contains("pool=\"" + POOL + "\""), "series are labelled by pool:\n" + r.body());
+        Path file = tmp.resolve("metrics.txt");
+        Files.writeString(file, r.body());
+        Process p = new ProcessBuilder(PROMTOOL, "check", "metrics").redirectInput(file.toFile())
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "promtool finished");
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.exitValue(), "promtool check metrics:\n" + out + "\n---- /metrics:\n" + r.body());
+    }
+
+    @Test
+    @Order(4)
+    void statusAnswersEveryReadWhileThePoolIsSaturated() {
+        try (Load<Http.Response> busy = Load.get(WORKERS + 2, jfpm.pool(POOL).address(), "/sleep?ms=4000")) {
+            jfpm.pollUntil(() -> (Long) Json.object(status("/status/" + POOL + "?json").body()).get("active processes")
+                    == WORKERS, Duration.ofSeconds(5), "every worker busy");
+            List<String> wrong = new ArrayList<>();
+            int sawSaturated = 0;
+            for (int i = 0; i < 200; i++) {
+                Http.Response r = Http.get(jfpm.statusAddress(), "/status/" + POOL + "?json", Duration.ofSeconds(5));
+                if (r.status() != 200) {
+                    wrong.add("read " + i + ": HTTP " + r.status() + " " + r.body());
+                    continue;
+                }
+                Map<String, Object> s = Json.object(r.body());
+                long idle = (Long) s.get("idle processes");
+                long active = (Long) s.get("active processes");
+                long total = (Long) s.get("total processes");
+                if (idle + active != total) {
+                    wrong.add("read " + i + ": idle " + idle + " + active " + active + " != total " + total);
+                }
+                if (active == WORKERS) {
+                    sawSaturated++;
+                }
+            }
+            assertEquals(List.of(), wrong, "every status read answers 200 with idle + active = total");
+            assertTrue(sawSaturated > 0, "the reads saw the saturated pool");
+            for (Http.Response r : busy.await(Duration.ofSeconds(30))) {
+                assertEquals(200, r.status(), r.body());
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+"""A plain-HTTP accept loop on fd 0, the listening socket jfpm passes to its workers.
+
+GET /sleep?ms=N sleeps N ms first (and says so on stderr); every answer is
+"Hello from python worker PID (pool P, slot S, request N)". SIGTERM is graceful: a worker blocked
+in accept exits at once, a busy one finishes its request first (as php-cgi does). Used by jfpm's
+integration tests with accounting = preload (the accept hook) or none.
+"""
+import os
+import signal
+import socket
+import sys
+import time
+from urllib.parse import parse_qs, urlsplit
+
+listener = socket.socket(fileno=0)
+busy = False
+stopping = False
+served = 0
+
+
+def on_term(signum, frame):
+    global stopping
+    stopping = True
+    if not busy:
+        os._exit(0)
+
+
+signal.signal(signal.SIGTERM, on_term)
+
+
+def read_request(conn):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(4096)
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) > 65536:
+            return None
+    return data.split(b"\r\n", 1)[0].decode("latin-1")
+
+
+def handle(conn):
+    conn.settimeout(30)
+    line = read_request(conn)
+    if line is None:
+        return
+    parts = line.split(" ")
+    target = parts[1] if len(parts) > 1 else "/"
+    url = urlsplit(target)
+    if url.path == "/sleep":
+        ms = int(parse_qs(url.query).get("ms", ["0"])[0])
+        print("python worker %d: sleeping %d ms for %s" % (os.getpid(), ms, target), file=sys.stderr, flush=True)
+        time.sleep(ms / 1000.0)
+    body = "Hello from python worker %d (pool %s, slot %s, request %d)\n" % (
+        os.getpid(), os.environ.get("JFPM_POOL", "-"), os.environ.get("JFPM_SLOT", "-"), served)
+    payload = body.encode()
+    head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+            "Connection: close\r\n\r\n" % len(payload)).encode()
+    conn.sendall(head + payload)
+
+
+while True:
+    conn, _ = listener.accept()
+    busy = True
+    served += 1
+    try:
+        handle(conn)
+    except OSError as e:
+        print("worker %d: request failed: %s" % (os.getpid(), e), file=sys.stderr)
+    finally:
+        conn.close()
+        busy = False
+    if stopping:
+        os._exit(0)
