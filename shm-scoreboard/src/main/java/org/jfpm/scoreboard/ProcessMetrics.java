@@ -3,6 +3,7 @@ package org.jfpm.scoreboard;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -17,13 +18,13 @@ final class ProcessMetrics implements AutoCloseable {
     /** The base page size on Linux x86_64, the unit of {@code /proc/self/statm}. */
     private static final long PAGE_SIZE = 4096;
 
-    private final com.sun.management.OperatingSystemMXBean os;
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    private final boolean threadCpu = threads.isCurrentThreadCpuTimeSupported() && threads.isThreadCpuTimeEnabled();
+    private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     private final FileChannel statm;
     private final ByteBuffer statmBuf = ByteBuffer.allocateDirect(256);
 
     ProcessMetrics() {
-        OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
-        this.os = bean instanceof com.sun.management.OperatingSystemMXBean sun ? sun : null;
         FileChannel channel;
         try {
             channel = FileChannel.open(Path.of("/proc/self/statm"), StandardOpenOption.READ);
@@ -33,11 +34,15 @@ final class ProcessMetrics implements AutoCloseable {
         this.statm = channel;
     }
 
-    /** Process user + system CPU time in µs ({@code getProcessCpuTime}); the thread's when unavailable. */
+    /**
+     * CPU time (user + system) in µs of the calling thread, the worker's request thread: nanosecond
+     * precise. The process total ({@code getProcessCpuTime}) is the fallback only, because on Linux it
+     * comes from {@code times(2)} in 10 ms ticks, too coarse for one request.
+     */
     long cpuUs() {
-        long ns = os != null ? os.getProcessCpuTime() : -1;
-        if (ns < 0) {
-            ns = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        long ns = threadCpu ? threads.getCurrentThreadCpuTime() : -1;
+        if (ns < 0 && os instanceof com.sun.management.OperatingSystemMXBean sun) {
+            ns = sun.getProcessCpuTime();
         }
         return Math.max(0, ns / 1_000);
     }

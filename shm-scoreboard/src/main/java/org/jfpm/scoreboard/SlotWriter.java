@@ -37,8 +37,8 @@ import java.util.Objects;
  * {@link #accepted()} when it returns, {@link #requestInfo} once the request's parameters are known,
  * {@link #executing()} when the application runs it, and optionally {@link #finished()} when the response
  * is complete ({@code accepting()} closes an open request too). Closing a request records its duration,
- * its CPU time (process user + system, from {@code OperatingSystemMXBean}) and the process's resident
- * memory ({@code /proc/self/statm}).
+ * its CPU time (user + system of the thread that calls this writer, from {@code ThreadMXBean}: work the
+ * request hands to other threads is not counted) and the process's resident memory ({@code /proc/self/statm}).
  *
  * <p>Threading: one thread at a time (the worker's accept loop); each call is one seqlock write of the
  * slot. The hot path allocates nothing of its own beyond {@code Instant.now()}, which the JIT usually elides.
