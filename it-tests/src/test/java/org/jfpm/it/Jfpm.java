@@ -331,6 +331,10 @@ final class Jfpm implements AutoCloseable {
         Pattern p = Pattern.compile(regex);
         MatchResult[] found = new MatchResult[1];
         pollUntil(() -> {
+            boolean exited = !process.isAlive();
+            if (exited) {
+                drainLog();
+            }
             for (String line : lines) {
                 Matcher m = p.matcher(line);
                 if (m.find()) {
@@ -338,12 +342,21 @@ final class Jfpm implements AutoCloseable {
                     return true;
                 }
             }
-            if (!process.isAlive()) {
-                throw new AssertionError("jfpm exited with code " + process.exitValue());
+            if (exited) {
+                throw new Poll.Abort("jfpm exited with code " + process.exitValue());
             }
             return false;
         }, timeout, () -> "a log line matching /" + regex + "/");
         return found[0];
+    }
+
+    /** After the supervisor exited: give the output pump a moment to read what is still in the pipe. */
+    private void drainLog() {
+        try {
+            logReader.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     boolean logContains(String regex) {
@@ -405,7 +418,13 @@ final class Jfpm implements AutoCloseable {
 
     /** A reader of {@code pool}'s scoreboard (opened once the file is complete). */
     ScoreboardReader scoreboard(String pool) {
-        return readers.computeIfAbsent(pool, p -> ScoreboardReader.open(scoreboardFile(p)));
+        return readers.computeIfAbsent(pool, p -> {
+            try {
+                return ScoreboardReader.open(scoreboardFile(p));
+            } catch (IOException e) {
+                throw new UncheckedIOException("open scoreboard " + scoreboardFile(p), e);
+            }
+        });
     }
 
     PoolHeaderSnapshot header(String pool) {
@@ -415,13 +434,11 @@ final class Jfpm implements AutoCloseable {
     /** Every allocated slot of {@code pool}, read consistently (an unstable slot fails the read). */
     List<SlotSnapshot> inUse(String pool) {
         ScoreboardReader r = scoreboard(pool);
-        int n = r.header().slotCount();
         List<SlotSnapshot> slots = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            SlotSnapshot s = r.slot(i);
-            if (s == null) {
-                throw new IllegalStateException("slot " + i + " of pool " + pool + " is unstable");
-            }
+        for (int i = 0; i < r.slotCount(); i++) {
+            int index = i;
+            SlotSnapshot s = r.slot(i).orElseThrow(
+                    () -> new IllegalStateException("slot " + index + " of pool " + pool + " is unstable"));
             if (s.inUse()) {
                 slots.add(s);
             }

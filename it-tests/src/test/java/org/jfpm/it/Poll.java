@@ -15,9 +15,17 @@ final class Poll {
     private Poll() {
     }
 
+    /** Thrown by a condition that can never hold any more (e.g. the process exited): fail at once. */
+    static final class Abort extends RuntimeException {
+        Abort(String message) {
+            super(message);
+        }
+    }
+
     /**
      * Polls {@code condition} until it holds or {@code timeout} has passed. A condition that throws
-     * counts as "not yet"; its last exception is part of the failure message.
+     * counts as "not yet" (its last exception is part of the failure message), except {@link Abort},
+     * which fails at once.
      *
      * @param describe what was awaited, for the failure message
      * @param dump     the state to show when the wait fails
@@ -31,6 +39,8 @@ final class Poll {
                     return;
                 }
                 last = null;
+            } catch (Abort e) {
+                throw new AssertionError("gave up waiting for: " + describe.get() + ": " + e.getMessage() + "\n" + dump.get(), e);
             } catch (RuntimeException e) {
                 last = e;
             }
