@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,14 +14,14 @@ import org.junit.jupiter.api.io.TempDir;
  * its worker, the worker turns busy while a slow request runs and idle again after it, without a
  * page reload, and the page loads nothing from elsewhere.
  *
- * <p>Locating: a worker's row is the rendered line (innerText) that holds its pid; the state is
- * read from that line. This holds for a table or a list layout and needs no element ids.
+ * <p>Locators, from the dashboard's page ({@code dashboard.html}): a pool is
+ * {@code section.pool#pool-NAME}, a worker {@code tr.worker#worker-PID} with {@code data-state}
+ * ({@code idle | busy | starting | unknown}) and PHP-FPM's state name in {@code td.state};
+ * {@code body[data-updates]} counts the refreshes.
  */
 class DashboardTest {
 
     private static final String POOL = "www";
-    private static final Pattern BUSY = Pattern.compile("(?i)\\b(running|busy|reading headers|executing)\\b");
-    private static final Pattern IDLE = Pattern.compile("(?i)\\bidle\\b");
 
     @TempDir
     Path tmp;
@@ -37,23 +34,24 @@ class DashboardTest {
             long pid = jfpm.awaitIdle(POOL, 1, Duration.ofSeconds(15)).get(0).pid();
             try (WebDriver browser = WebDriver.start(tmp.resolve("chromium-profile"), tmp.resolve("chromedriver.log"))) {
                 browser.navigate(jfpm.statusUrl("/"));
-                browser.execute("window.__jfpmNoReload = true; return true;");
+                browser.execute("window.jfpmItNoReload = true; return true;");
 
-                jfpm.pollUntil(() -> browser.bodyText().contains(POOL) && workerLine(browser, pid).isPresent(),
-                        Duration.ofSeconds(10), () -> "the dashboard to show pool " + POOL + " and worker " + pid
-                                + "; page text:\n" + browser.bodyText());
-                jfpm.pollUntil(() -> workerLine(browser, pid).filter(l -> IDLE.matcher(l).find()).isPresent(),
-                        Duration.ofSeconds(10), () -> "worker " + pid + " shown idle; its line: " + workerLine(browser, pid));
+                jfpm.pollUntil(() -> Boolean.TRUE.equals(browser.execute(
+                                "return document.getElementById('pool-" + POOL + "') !== null;")),
+                        Duration.ofSeconds(10), () -> "the dashboard to show pool " + POOL + "; page:\n" + browser.bodyText());
+                awaitWorkerState(jfpm, browser, pid, "idle", Duration.ofSeconds(10));
+                long updatesBefore = updates(browser);
 
                 try (Load<Http.Response> slow = Load.get(1, jfpm.pool(POOL).address(), "/sleep?ms=4000")) {
-                    jfpm.pollUntil(() -> workerLine(browser, pid).filter(l -> BUSY.matcher(l).find()).isPresent(),
-                            Duration.ofSeconds(4), () -> "worker " + pid + " shown busy during the slow request; its line: "
-                                    + workerLine(browser, pid) + "\npage text:\n" + browser.bodyText());
+                    awaitWorkerState(jfpm, browser, pid, "busy", Duration.ofSeconds(4));
+                    Object stage = browser.execute("return document.querySelector('#worker-" + pid + " td.state').textContent;");
+                    assertTrue(List.of("Reading headers", "Getting request informations", "Running").contains(stage),
+                            "the busy worker's state column shows PHP-FPM's stage name: " + stage);
                     assertEquals(200, slow.await(Duration.ofSeconds(15)).get(0).status());
                 }
-                jfpm.pollUntil(() -> workerLine(browser, pid).filter(l -> IDLE.matcher(l).find()).isPresent(),
-                        Duration.ofSeconds(10), () -> "worker " + pid + " shown idle again; its line: " + workerLine(browser, pid));
-                assertEquals(Boolean.TRUE, browser.execute("return window.__jfpmNoReload === true;"),
+                awaitWorkerState(jfpm, browser, pid, "idle", Duration.ofSeconds(10));
+                assertTrue(updates(browser) > updatesBefore, "the page refreshed its data in place");
+                assertEquals(Boolean.TRUE, browser.execute("return window.jfpmItNoReload === true;"),
                         "the dashboard refreshed without a full page reload");
 
                 Object resources = browser.execute(
@@ -66,10 +64,15 @@ class DashboardTest {
         }
     }
 
-    /** The rendered line holding {@code pid} as a whole number. */
-    private static Optional<String> workerLine(WebDriver browser, long pid) {
-        Pattern p = Pattern.compile("(^|\\D)" + pid + "(\\D|$)");
-        return browser.bodyText().lines().filter(l -> p.matcher(l).find()).findFirst()
-                .map(l -> l.toLowerCase(Locale.ROOT));
+    private static void awaitWorkerState(Jfpm jfpm, WebDriver browser, long pid, String state, Duration timeout) {
+        String script = "var r = document.getElementById('worker-" + pid + "'); return r ? r.getAttribute('data-state') : null;";
+        jfpm.pollUntil(() -> state.equals(browser.execute(script)), timeout,
+                () -> "worker " + pid + " shown " + state + " (now: " + browser.execute(script) + "); page:\n"
+                        + browser.bodyText());
+    }
+
+    private static long updates(WebDriver browser) {
+        Object v = browser.execute("return Number(document.body.getAttribute('data-updates'));");
+        return v instanceof Number n ? n.longValue() : -1;
     }
 }

@@ -60,23 +60,14 @@ class StatusCliTest {
         }
     }
 
-    /** The JSON object of pool www in the command's output (an object, or an array/object of pools). */
-    @SuppressWarnings("unchecked")
+    /** The JSON object of pool www in the command's output: one JSON document per line (other lines are warnings). */
     private static Map<String, Object> poolIn(String output) {
-        int start = output.length();
-        for (char c : new char[] {'{', '['}) {
-            int i = output.indexOf(c);
-            if (i >= 0 && i < start) {
-                start = i;
+        List<Map<String, Object>> found = new ArrayList<>();
+        for (String line : output.lines().map(String::trim).toList()) {
+            if (line.startsWith("{")) {
+                collectPools(Json.parse(line), found);
             }
         }
-        int end = Math.max(output.lastIndexOf('}'), output.lastIndexOf(']'));
-        if (start >= output.length() || end < start) {
-            throw new AssertionError("no JSON in the status output:\n" + output);
-        }
-        Object json = Json.parse(output.substring(start, end + 1));
-        List<Map<String, Object>> found = new ArrayList<>();
-        collectPools(json, found);
         if (found.size() != 1) {
             throw new AssertionError("expected one JSON object with \"pool\": \"" + POOL + "\", found " + found.size()
                     + " in:\n" + output);
