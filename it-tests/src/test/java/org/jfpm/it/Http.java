@@ -55,9 +55,15 @@ final class Http {
     }
 
     static Response get(SocketAddress address, String path, Duration timeout) {
-        String request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUser-Agent: jfpm-it\r\n"
-                + "Connection: close\r\n\r\n";
-        byte[] raw = exchange(address, request.getBytes(StandardCharsets.US_ASCII), timeout, "GET " + path);
+        return get(address, path, Map.of(), timeout);
+    }
+
+    static Response get(SocketAddress address, String path, Map<String, String> headers, Duration timeout) {
+        StringBuilder request = new StringBuilder("GET ").append(path)
+                .append(" HTTP/1.1\r\nHost: localhost\r\nUser-Agent: jfpm-it\r\nConnection: close\r\n");
+        headers.forEach((k, v) -> request.append(k).append(": ").append(v).append("\r\n"));
+        request.append("\r\n");
+        byte[] raw = exchange(address, request.toString().getBytes(StandardCharsets.US_ASCII), timeout, "GET " + path);
         return parse(raw, "GET " + path + " on " + address);
     }
 

@@ -121,15 +121,27 @@ class StatusEndpointTest {
     @Test
     @Order(3)
     void metricsPassPromtool() throws Exception {
-        Http.Response r = status("/metrics");
-        assertTrue(r.body().contains("pool=\"" + POOL + "\""), "series are labelled by pool:\n" + r.body());
-        Path file = tmp.resolve("metrics.txt");
-        Files.writeString(file, r.body());
+        Http.Response open = status("/metrics");
+        assertTrue(open.headers().getOrDefault("content-type", "").startsWith("application/openmetrics-text"),
+                "/metrics is OpenMetrics by default: " + open.headers());
+        assertTrue(open.body().contains("pool=\"" + POOL + "\""), "series are labelled by pool:\n" + open.body());
+        assertTrue(open.body().endsWith("# EOF\n"), "an OpenMetrics exposition ends with # EOF:\n" + open.body());
+
+        Http.Response text = Http.get(jfpm.statusAddress(), "/metrics", Map.of("Accept", "text/plain"), Duration.ofSeconds(5));
+        assertEquals(200, text.status(), text.body());
+        assertTrue(text.body().contains("pool=\"" + POOL + "\""), "series are labelled by pool:\n" + text.body());
+        promtoolCheckMetrics(text.body());
+    }
+
+    /** {@code promtool check metrics} (parse + lint of the Prometheus text format); fails unless it exits 0. */
+    private void promtoolCheckMetrics(String exposition) throws Exception {
+        Path file = Files.createTempFile(tmp, "metrics", ".txt");
+        Files.writeString(file, exposition);
         Process p = new ProcessBuilder(PROMTOOL, "check", "metrics").redirectInput(file.toFile())
                 .redirectErrorStream(true).start();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "promtool finished");
         String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(0, p.exitValue(), "promtool check metrics:\n" + out + "\n---- /metrics:\n" + r.body());
+        assertEquals(0, p.exitValue(), "promtool check metrics:\n" + out + "\n---- exposition:\n" + exposition);
     }
 
     @Test
