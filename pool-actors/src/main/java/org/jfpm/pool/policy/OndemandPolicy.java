@@ -75,13 +75,13 @@ public final class OndemandPolicy implements Policy {
         long timeoutNanos = timeout.toNanos();
         if (plan.view().accountingKnown()) {
             for (WorkerView w : plan.live()) {
-                if (plan.isIdle(w) && plan.now() - w.lastActivityNanos() > timeoutNanos) {
+                if (plan.isIdle(w) && plan.now() - plan.lastActivity(w) > timeoutNanos) {
                     plan.bury(w, "idle longer than pm.process-idle-timeout (" + Plan.seconds(timeout) + ")");
                 }
             }
         } else if (plan.quietNanos() > timeoutNanos) {
             plan.longestInactive()
-                    .filter(w -> plan.now() - w.lastActivityNanos() > timeoutNanos)
+                    .filter(w -> plan.now() - plan.lastActivity(w) > timeoutNanos)
                     .ifPresent(w -> plan.bury(w, "no connection waited for " + Plan.seconds(timeout) + " (accounting = none)"));
         }
     }

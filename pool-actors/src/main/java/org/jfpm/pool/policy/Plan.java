@@ -180,10 +180,13 @@ final class Plan {
         actions.add(new Action.Log(Action.Level.WARNING, logLine));
     }
 
-    /** pm.max-requests: retire every worker that has reached its (jittered) limit. */
+    /**
+     * pm.max-requests: retire every worker that has reached its (jittered) limit. Without accounting
+     * request counts are unknown and nothing is retired.
+     */
     void retireWornOut() {
         long max = pm().maxRequests();
-        if (max <= 0) {
+        if (max <= 0 || !view.accountingKnown()) {
             return;
         }
         for (WorkerView w : live()) {
@@ -194,14 +197,19 @@ final class Plan {
         }
     }
 
+    /** The worker's last stage change; without accounting nobody records one, so its spawn time. */
+    long lastActivity(WorkerView w) {
+        return view.accountingKnown() ? w.lastActivityNanos() : w.spawnedAtNanos();
+    }
+
     /** The idle worker whose last activity is oldest: the one idle longest. */
     Optional<WorkerView> longestIdle() {
-        return live.stream().filter(this::isIdle).min(Comparator.comparingLong(WorkerView::lastActivityNanos));
+        return live.stream().filter(this::isIdle).min(Comparator.comparingLong(this::lastActivity));
     }
 
     /** The worker whose last activity is oldest, idle or not. */
     Optional<WorkerView> longestInactive() {
-        return live.stream().min(Comparator.comparingLong(WorkerView::lastActivityNanos));
+        return live.stream().min(Comparator.comparingLong(this::lastActivity));
     }
 
     List<Action> actions() {

@@ -45,7 +45,10 @@ class StaticPolicyTest {
                 row("a view over max-children (stale): spawns nothing, buries nothing", P,
                         view(PM, busy(1), busy(2), busy(3), busy(4), busy(5)), true),
                 row("accounting = none: the same running-count rule", P,
-                        view(PM, unaccounted(1, 30)).noAccounting(), true, "spawn 3"));
+                        view(PM, unaccounted(1, 30)).noAccounting(), true, "spawn 3"),
+                row("accounting = none: request counts are unknown, max-requests retires nothing", P,
+                        view(RECYCLING, wornOut(unaccounted(1, 30), 100), unaccounted(2, 30), unaccounted(3, 30),
+                                unaccounted(4, 30)).noAccounting(), true));
     }
 
     @ParameterizedTest(name = "{0}")
