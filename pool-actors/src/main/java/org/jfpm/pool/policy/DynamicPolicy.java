@@ -1,7 +1,6 @@
 package org.jfpm.pool.policy;
 
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * {@code pm = dynamic}: PHP-FPM's spare-server algorithm on the 1 s tick, plus an event-driven fast
@@ -155,8 +154,8 @@ public final class DynamicPolicy implements Policy {
             Duration quiet = plan.idleTimeout();
             if (plan.demand() == 0 && plan.quietNanos() > quiet.toNanos()
                     && plan.running() > plan.pm().maxSpareServers()) {
-                Optional<WorkerView> victim = plan.longestInactive();
-                victim.ifPresent(w -> plan.bury(w, "no connection waited for " + Plan.seconds(quiet) + " (accounting = none)"));
+                String reason = "no connection waited for " + Plan.seconds(quiet) + " (accounting = none)";
+                plan.longestInactive().ifPresent(w -> plan.bury(w, reason));
             }
         }
 

@@ -80,9 +80,10 @@ public final class OndemandPolicy implements Policy {
                 }
             }
         } else if (plan.quietNanos() > timeoutNanos) {
+            String reason = "no connection waited for " + Plan.seconds(timeout) + " (accounting = none)";
             plan.longestInactive()
                     .filter(w -> plan.now() - plan.lastActivity(w) > timeoutNanos)
-                    .ifPresent(w -> plan.bury(w, "no connection waited for " + Plan.seconds(timeout) + " (accounting = none)"));
+                    .ifPresent(w -> plan.bury(w, reason));
         }
     }
 

@@ -54,7 +54,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         this.clock = clock;
     }
 
-    /** A policy actor that ticks every {@link #TICK_INTERVAL} and sends {@code adapter.apply(action)} to {@code target}. */
+    /** Ticks every {@link #TICK_INTERVAL}; sends {@code adapter.apply(action)} to {@code target}. */
     public static <T> Behavior<Command> create(Policy policy, ActorRef<T> target, Function<Action, T> adapter) {
         return create(policy, target, adapter, TICK_INTERVAL);
     }
