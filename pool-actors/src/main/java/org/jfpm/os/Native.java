@@ -112,6 +112,10 @@ final class Native {
                 .option(LibraryOption.SaveError, Boolean.TRUE)
                 .load(Platform.getNativePlatform().getStandardCLibraryName());
         static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+    }
+
+    /** Loaded on first use only: jnr-posix is needed just for getpid, getpwnam and getgrnam. */
+    private static final class PosixHolder {
         static final POSIX POSIX = POSIXFactory.getNativePOSIX(new DefaultPOSIXHandler());
     }
 
@@ -123,7 +127,7 @@ final class Native {
     }
 
     static POSIX posix() {
-        return Holder.POSIX;
+        return PosixHolder.POSIX;
     }
 
     static Runtime runtime() {

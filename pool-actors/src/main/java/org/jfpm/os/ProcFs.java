@@ -75,7 +75,7 @@ public final class ProcFs {
 
     /** This JVM's pid. */
     public static long selfPid() {
-        return Native.posix().getpid();
+        return ProcessHandle.current().pid();
     }
 
     private static String read(long pid, String file) {

@@ -39,14 +39,19 @@ final class Children implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() throws Exception {
-        for (ChildProcess c : spawned) {
-            c.signal(Signals.SIGKILL);
+    public synchronized void close() {
+        try {
+            for (ChildProcess c : spawned) {
+                c.signal(Signals.SIGKILL);
+            }
+            for (CompletableFuture<ExitStatus> e : exits) {
+                e.get(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new AssertionError("cleaning up test children: " + e, e);
+        } finally {
+            reaper.close();
         }
-        for (CompletableFuture<ExitStatus> e : exits) {
-            e.get(10, TimeUnit.SECONDS);
-        }
-        reaper.close();
     }
 
     static Duration seconds(long s) {
