@@ -16,8 +16,6 @@ import jnr.posix.util.DefaultPOSIXHandler;
 /** Loads {@link LibC} and jnr-posix once; small helpers for errno, C strings and native memory. */
 final class Native {
     static final int EINTR = 4;
-    static final int ECHILD = 10;
-    static final int EAGAIN = 11;
     static final int ESRCH = 3;
     static final int ENOENT = 2;
 

@@ -5,8 +5,6 @@ import jnr.ffi.Pointer;
 /** A reusable, growable {@code struct pollfd[]} for one polling thread. Not thread-safe. */
 final class PollSet {
     static final short POLLIN = 0x001;
-    static final short POLLERR = 0x008;
-    static final short POLLHUP = 0x010;
     static final short POLLNVAL = 0x020;
     private static final int POLLFD_SIZE = 8;
 

@@ -84,6 +84,22 @@ class ReaperTest {
     }
 
     @Test
+    void watchesHundredsOfLiveChildrenAtOnce() throws Exception {
+        List<Children.Spawned> live = new ArrayList<>();
+        for (int i = 0; i < 150; i++) {
+            live.add(children.spawn("sleep", "30"));
+        }
+        for (Children.Spawned s : live) {
+            assertFalse(s.exit().isDone(), "pid " + s.child().pid() + " is still running");
+            assertTrue(s.child().signal(Signals.SIGKILL));
+        }
+        for (Children.Spawned s : live) {
+            assertEquals(new ExitStatus.Signaled(9, false), s.awaitExit());
+            assertTrue(s.child().reaped());
+        }
+    }
+
+    @Test
     void aReapedChildCannotBeSignaledOrWatchedAgain() throws Exception {
         var s = children.spawn("/bin/sh", "-c", "exit 0");
         assertEquals(new ExitStatus.Exited(0), s.awaitExit());
