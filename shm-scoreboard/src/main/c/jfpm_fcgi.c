@@ -99,7 +99,7 @@ static void value_bytes(jfpm_fcgi_stream *p, const uint8_t *b, uint32_t n) {
     if (p->nv_target == T_CONTENT_LENGTH) {
         for (uint32_t i = 0; i < n && p->cl_valid; i++) {
             uint64_t v = p->info.content_length;
-            if (b[i] < '0' || b[i] > '9' || v > (UINT64_MAX - 9) / 10) {
+            if (b[i] < '0' || b[i] > '9' || v > (UINT64_MAX - (uint64_t)(b[i] - '0')) / 10) {
                 p->cl_valid = 0;
             } else {
                 p->info.content_length = v * 10 + (uint64_t)(b[i] - '0');
