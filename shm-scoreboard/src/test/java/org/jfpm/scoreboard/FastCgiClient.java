@@ -16,6 +16,7 @@ import java.util.Map;
  * when {@code dribble} is set, so the worker reads them in pieces.
  */
 final class FastCgiClient implements AutoCloseable {
+    private static final int MAX_CONTENT = 65528;
     private static final int BEGIN_REQUEST = 1, END_REQUEST = 3, PARAMS = 4, STDIN = 5, STDOUT = 6, STDERR = 7;
 
     private final Socket socket;
@@ -46,8 +47,9 @@ final class FastCgiClient implements AutoCloseable {
             pairs.write(v);
         }
         byte[] p = pairs.toByteArray();
-        for (int off = 0; off < p.length; off += 1000) {
-            record(PARAMS, java.util.Arrays.copyOfRange(p, off, Math.min(p.length, off + 1000)));
+        // php-cgi wants every pair inside one record: cut only when the records must be cut
+        for (int off = 0; off < p.length; off += MAX_CONTENT) {
+            record(PARAMS, java.util.Arrays.copyOfRange(p, off, Math.min(p.length, off + MAX_CONTENT)));
         }
         record(PARAMS, new byte[0]);
         if (body.length > 0) {

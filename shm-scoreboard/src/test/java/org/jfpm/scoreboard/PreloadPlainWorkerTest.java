@@ -11,8 +11,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
@@ -168,6 +172,33 @@ class PreloadPlainWorkerTest {
         assertEquals(1, scoreboard.acceptedConn());
         assertEquals(RequestStage.FINISHED, s.stage(), "closed by the probe, which then exits without accepting: " + s);
         assertTrue(s.requestDurationUs() > 0, s.toString());
+    }
+
+    @Test
+    void aMultiThreadedWorkerKeepsServingAndTheSlotStaysSane() throws Exception {
+        startWorker("threaded_worker.py");
+        awaitSlot(s -> s.stage() == RequestStage.ACCEPTING, "the first accept");
+        int n = 100;
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String line = "req" + i;
+                answers.add(clients.submit(() -> ask(worker.port(), line)));
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals("ok " + worker.pid() + " req" + i, answers.get(i).get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertTrue(worker.process().isAlive(), worker.log());
+        // bookkeeping that met a busy lock is skipped, never waited for: counts are bounded, not exact
+        SlotSnapshot s = slot();
+        assertTrue(s.requests() >= 1 && s.requests() <= n, s.toString());
+        assertTrue(scoreboard.acceptedConn() >= 1 && scoreboard.acceptedConn() <= n, "" + scoreboard.acceptedConn());
+        assertEquals(worker.pid(), s.pid());
+        assertTrue(s.stage() != null, "a valid stage code: " + s);
     }
 
     private String runProbe(Path preload, Map<String, String> env) throws Exception {
