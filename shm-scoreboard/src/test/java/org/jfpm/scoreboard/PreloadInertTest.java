@@ -83,7 +83,7 @@ class PreloadInertTest {
     @Test
     void withAValidFileButAnUnusableSlot() throws Exception {
         PreloadScoreboard sb = PreloadScoreboard.create(dir, "inert", 2);
-        sb.allocate(0, 1);
+        assertEquals(0, sb.allocate(1));
         Path file = sb.path();
         assertInert(file + ": slot index out of range", Map.of("JFPM_SCOREBOARD", file.toString(), "JFPM_SLOT", "2"), file);
         assertInert("slot 1 of " + file + " is not allocated",
@@ -93,7 +93,7 @@ class PreloadInertTest {
     @Test
     void withAFileWhoseVersionIsNotPublishedYet() throws Exception {
         PreloadScoreboard sb = PreloadScoreboard.create(dir, "unready", 1);
-        sb.allocate(0, 1);
+        assertEquals(0, sb.allocate(1));
         byte[] bytes = Files.readAllBytes(sb.path());
         Path unready = dir.resolve("unready-copy.scoreboard");
         java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.nativeOrder()).putLong(8, 0L);

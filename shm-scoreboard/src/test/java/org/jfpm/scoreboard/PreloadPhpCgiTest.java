@@ -41,7 +41,7 @@ class PreloadPhpCgiTest {
     void setUp() throws Exception {
         Path library = PreloadLibrary.extract(dir);
         scoreboard = PreloadScoreboard.create(dir, "php", 1);
-        scoreboard.allocate(0, 1);
+        assertEquals(0, scoreboard.allocate(1));
         script = dir.resolve("app.php");
         Files.writeString(script, SCRIPT);
         php = PreloadWorker.start(dir, "php", library,
@@ -57,6 +57,7 @@ class PreloadPhpCgiTest {
         if (php != null) {
             php.close();
         }
+        scoreboard.close();
     }
 
     private SlotSnapshot slot() {
@@ -107,6 +108,7 @@ class PreloadPhpCgiTest {
         assertEquals(requests.length, scoreboard.acceptedConn());
         assertTrue(s.requestDurationUs() > 0, s.toString());
         assertTrue(s.lastRequestMemory() > 1 << 20, s.toString());
+        assertTrue(s.lastRequestCpuUs() > 0 && s.lastRequestCpuUs() < 1_000_000, "php-cgi CPU for one request: " + s);
     }
 
     @Test

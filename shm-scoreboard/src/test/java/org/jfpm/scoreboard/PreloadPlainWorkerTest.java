@@ -37,7 +37,8 @@ class PreloadPlainWorkerTest {
     void setUp() throws IOException {
         library = PreloadLibrary.extract(dir);
         scoreboard = PreloadScoreboard.create(dir, "plain", 2);
-        scoreboard.allocate(1, 7);
+        assertEquals(0, scoreboard.allocate(7));
+        assertEquals(1, scoreboard.allocate(7));
     }
 
     @AfterEach
@@ -45,6 +46,7 @@ class PreloadPlainWorkerTest {
         if (worker != null) {
             worker.close();
         }
+        scoreboard.close();
     }
 
     private PreloadWorker startWorker(String script) throws IOException, InterruptedException {

@@ -33,8 +33,8 @@ class PreloadSanitizerTest {
         String preload = runtime("libasan.so") + ":" + runtime("libubsan.so") + ":" + lib;
 
         PreloadScoreboard sb = PreloadScoreboard.create(dir, "asan", 2);
-        sb.allocate(0, 1);
-        sb.allocate(1, 1);
+        assertEquals(0, sb.allocate(1));
+        assertEquals(1, sb.allocate(1));
         Path script = dir.resolve("app.php");
         Files.writeString(script, "<?php echo 'hi ', $_SERVER['REQUEST_METHOD'];");
         Map<String, String> env = Map.of("JFPM_SCOREBOARD", sb.path().toString(), "JFPM_SLOT", "0",
