@@ -44,9 +44,11 @@ public final class Logging {
      * The configuration for the supervisor's ActorSystem: Pekko's reference settings with its logging
      * routed through SLF4J (so it lands in the same stderr stream and format) at {@code logLevel}, and
      * nothing printed to stdout during start-up. Use this instead of {@code ConfigFactory.load()}: the
-     * classpath {@code application.conf} is jfpm's own configuration, not Pekko's.
+     * classpath {@code application.conf} is jfpm's own configuration, not Pekko's. Calling it initialises
+     * logback first, so Pekko's threads do not race SLF4J's initialisation (which prints a "replay" warning).
      */
     public static Config pekkoConfig(String logLevel) {
+        LoggerContextHolder.root();
         String pekkoLevel = switch (level(logLevel).toInt()) {
             case Level.ERROR_INT -> "ERROR";
             case Level.WARN_INT -> "WARNING";
