@@ -40,6 +40,7 @@ public final class HelloWorker {
     private final ServerSocketChannel server;
     private final SlotWriter slot;
     private final String greeting;
+    private final long readTimeoutMs;
     private final ScheduledExecutorService watchdog;
     private volatile boolean stopping;
     private long requests;
@@ -51,7 +52,12 @@ public final class HelloWorker {
      * @param slotId the slot shown in answers
      */
     HelloWorker(ServerSocketChannel server, SlotWriter slot, String pool, String slotId) {
+        this(server, slot, pool, slotId, READ_TIMEOUT_MS);
+    }
+
+    HelloWorker(ServerSocketChannel server, SlotWriter slot, String pool, String slotId, long readTimeoutMs) {
         this.server = server;
+        this.readTimeoutMs = readTimeoutMs;
         this.slot = slot;
         this.greeting = "Hello from jfpm worker " + ProcessHandle.current().pid() + " (pool " + pool + ", slot "
                 + slotId + ", request ";
@@ -110,7 +116,9 @@ public final class HelloWorker {
                     }
                     throw e;
                 }
-                serve(connection);
+                if (connection != null) {
+                    serve(connection);
+                }
             }
         } finally {
             watchdog.shutdownNow();
@@ -142,7 +150,7 @@ public final class HelloWorker {
             InputStream in = Channels.newInputStream(connection);
             OutputStream out = Channels.newOutputStream(connection);
             HelloHttp.Request request;
-            ScheduledFuture<?> timeout = watchdog.schedule(() -> closeQuietly(connection), READ_TIMEOUT_MS,
+            ScheduledFuture<?> timeout = watchdog.schedule(() -> closeQuietly(connection), readTimeoutMs,
                     TimeUnit.MILLISECONDS);
             try {
                 request = HelloHttp.read(in);
