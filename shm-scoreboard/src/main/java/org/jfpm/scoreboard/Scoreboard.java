@@ -1,0 +1,323 @@
+package org.jfpm.scoreboard;
+
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACCOUNTING_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_GENERATION_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEADER_SIZE_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEARTBEAT_US_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_LISTEN_QUEUE_LEN_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_LISTEN_QUEUE_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAGIC_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MASTER_PID_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_ACTIVE_PROCESSES_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_CHILDREN_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_CHILDREN_REACHED_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_LISTEN_QUEUE_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_PM_MODE_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_POOL_NAME_LENGTH;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_POOL_NAME_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_SIZE;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_SLOTS_OFFSET_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_SLOT_COUNT_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_SLOT_SIZE_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_SLOW_REQUESTS_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_START_TIME_US_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_TERMINATED_REQUESTS_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_VERSION_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.MAGIC;
+import static org.jfpm.scoreboard.ScoreboardLayout.MAX_SLOT_COUNT;
+import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_GENERATION_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_IN_USE_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_SIZE;
+import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_START_TIME_US_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.VERSION;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The master's side of a pool's scoreboard: creates the file, writes the header, allocates and frees
+ * slots, and keeps the header's counters.
+ *
+ * <p>Threading: one owner (the pool actor) calls the mutating methods; {@link #reader()} may be used
+ * from any thread. Slot allocation is tracked in master-private memory, never read back from the file,
+ * which workers can write: the master decides nothing (least of all whom to signal) from file contents.
+ *
+ * <p>The file is created with mode {@code 0644} and owned by the master's user; when workers run as
+ * another user, the owner must {@code chown} {@link #path()} to them before spawning (they map it
+ * read-write).
+ */
+public final class Scoreboard implements AutoCloseable {
+
+    /** A live master pid whose process started this much after the file's start time is a reused pid. */
+    private static final long PID_REUSE_SLACK_US = 5_000_000L;
+
+    private final Path path;
+    private final int slotCount;
+    private final boolean[] allocated;
+    private ByteBuffer buf;
+
+    private Scoreboard(Path path, ByteBuffer buf, int slotCount) {
+        this.path = path;
+        this.buf = buf;
+        this.slotCount = slotCount;
+        this.allocated = new boolean[slotCount];
+    }
+
+    /**
+     * Creates {@code dir/jfpm-{poolName}.scoreboard} with {@code slotCount} free slots. An existing file is
+     * replaced when it is stale: not a scoreboard, or its master pid is ours, dead, or a process that
+     * started after the file did (a reused pid).
+     *
+     * @param poolName   the pool name; UTF-8 bytes beyond {@link ScoreboardLayout#POOL_NAME_MAX} are cut in the header
+     * @param slotCount  slots in the file, in {@code [1, MAX_SLOT_COUNT]}
+     * @throws IllegalStateException when the file belongs to a live master (the message names file and pid)
+     * @throws IllegalArgumentException for an invalid pool name or counts
+     * @throws UncheckedIOException when the file cannot be created, sized or mapped
+     */
+    public static Scoreboard create(Path dir, String poolName, PmMode mode, Accounting accounting,
+                                    int maxChildren, int slotCount) {
+        Objects.requireNonNull(dir, "dir");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(accounting, "accounting");
+        if (poolName == null || poolName.isEmpty() || poolName.indexOf('/') >= 0 || poolName.indexOf('\0') >= 0
+                || poolName.equals(".") || poolName.equals("..")) {
+            throw new IllegalArgumentException("pool name '" + poolName + "' cannot be part of a file name");
+        }
+        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+            throw new IllegalArgumentException("slotCount " + slotCount + " not in [1, " + MAX_SLOT_COUNT + "]");
+        }
+        if (maxChildren < 0) {
+            throw new IllegalArgumentException("maxChildren " + maxChildren + " is negative");
+        }
+        Path file = dir.resolve("jfpm-" + poolName + ".scoreboard");
+        try {
+            replaceIfStale(file);
+            ByteBuffer map = createAndMap(file, ScoreboardLayout.fileSize(slotCount));
+            Scoreboard board = new Scoreboard(file, map, slotCount);
+            board.writeHeader(poolName, mode, accounting, maxChildren);
+            return board;
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalStateException("scoreboard " + file + " was created concurrently by another process", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("create scoreboard " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void replaceIfStale(Path file) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            while (head.hasRemaining() && channel.read(head, head.position()) > 0) {
+                // read the first 64 bytes, or as many as there are
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        if (!head.hasRemaining() && head.getLong(HEADER_MAGIC_OFFSET) == MAGIC) {
+            long pid = head.getLong(HEADER_MASTER_PID_OFFSET);
+            long startUs = head.getLong(HEADER_START_TIME_US_OFFSET);
+            if (isLiveOtherMaster(pid, startUs)) {
+                throw new IllegalStateException("scoreboard " + file + " is in use by the live master pid " + pid);
+            }
+        }
+        Files.deleteIfExists(file);
+    }
+
+    private static boolean isLiveOtherMaster(long pid, long startUs) {
+        if (pid <= 0 || pid == ProcessHandle.current().pid()) {
+            return false;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+        if (process.isEmpty()) {
+            return false;
+        }
+        Optional<Instant> started = process.get().info().startInstant();
+        return started.isEmpty()
+                || started.get().getEpochSecond() * 1_000_000L + started.get().getNano() / 1_000
+                        <= startUs + PID_REUSE_SLACK_US;
+    }
+
+    /** A new file (never a reused inode: a dead master's workers may still have the old one mapped). */
+    private static ByteBuffer createAndMap(Path file, long size) throws IOException {
+        try (FileChannel channel = FileChannel.open(file,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")))) {
+            channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+            return map.order(ByteOrder.nativeOrder());
+        }
+    }
+
+    private void writeHeader(String poolName, PmMode mode, Accounting accounting, int maxChildren) {
+        long now = Words.nowUs();
+        set(HEADER_MAGIC_OFFSET, MAGIC);
+        set(HEADER_HEADER_SIZE_OFFSET, HEADER_SIZE);
+        set(HEADER_SLOT_SIZE_OFFSET, SLOT_SIZE);
+        set(HEADER_SLOT_COUNT_OFFSET, slotCount);
+        set(HEADER_SLOTS_OFFSET_OFFSET, HEADER_SIZE);
+        set(HEADER_MASTER_PID_OFFSET, ProcessHandle.current().pid());
+        set(HEADER_START_TIME_US_OFFSET, now);
+        set(HEADER_HEARTBEAT_US_OFFSET, now);
+        set(HEADER_PM_MODE_OFFSET, mode.code());
+        set(HEADER_ACCOUNTING_OFFSET, accounting.code());
+        set(HEADER_MAX_CHILDREN_OFFSET, maxChildren);
+        Utf8Field.write(buf, HEADER_POOL_NAME_OFFSET, HEADER_POOL_NAME_LENGTH, poolName);
+        Words.LONG.setRelease(buf, HEADER_VERSION_OFFSET, VERSION);
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public int slotCount() {
+        return slotCount;
+    }
+
+    /** Whether the master has allocated slot {@code i} (master-private state, not the file's in_use). */
+    public boolean isAllocated(int i) {
+        return allocated[Objects.checkIndex(i, slotCount)];
+    }
+
+    /**
+     * Allocates the first free slot for a worker about to be spawned: in_use = 1, the generation and
+     * the spawn time, every worker field zeroed (stage STARTING, pid 0), all in one seqlock write.
+     *
+     * @return the slot index, or -1 when every slot is allocated
+     */
+    public int allocate(long generation) {
+        ByteBuffer b = mapping();
+        for (int i = 0; i < slotCount; i++) {
+            if (!allocated[i]) {
+                allocated[i] = true;
+                int off = ScoreboardLayout.slotOffset(i);
+                long odd = SlotSeqlock.beginWrite(b, off);
+                b.put(off + SLOT_IN_USE_OFFSET, Words.ZEROS, 0, SLOT_SIZE - SLOT_IN_USE_OFFSET);
+                Words.LONG.setOpaque(b, off + SLOT_IN_USE_OFFSET, 1L);
+                Words.LONG.setOpaque(b, off + SLOT_GENERATION_OFFSET, generation);
+                Words.LONG.setOpaque(b, off + SLOT_START_TIME_US_OFFSET, Words.nowUs());
+                SlotSeqlock.endWrite(b, off, odd);
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Frees slot {@code i} after its worker has been reaped: in_use = 0 and the slot zeroed, in one seqlock write.
+     *
+     * @throws IllegalStateException when the slot is not allocated
+     */
+    public void free(int i) {
+        ByteBuffer b = mapping();
+        Objects.checkIndex(i, slotCount);
+        if (!allocated[i]) {
+            throw new IllegalStateException("free slot " + i + " of " + path + ": not allocated");
+        }
+        int off = ScoreboardLayout.slotOffset(i);
+        long odd = SlotSeqlock.beginWrite(b, off);
+        b.put(off + SLOT_IN_USE_OFFSET, Words.ZEROS, 0, SLOT_SIZE - SLOT_IN_USE_OFFSET);
+        SlotSeqlock.endWrite(b, off, odd);
+        allocated[i] = false;
+    }
+
+    /** Stores the current time as the master's heartbeat (call every second). */
+    public void heartbeat() {
+        Words.LONG.setRelease(mapping(), HEADER_HEARTBEAT_US_OFFSET, Words.nowUs());
+    }
+
+    /** The accept queue's current length and capacity; raises max_listen_queue when exceeded. Negatives count as 0. */
+    public void setListenQueue(long current, long capacity) {
+        long queue = Math.max(0, current);
+        set(HEADER_LISTEN_QUEUE_OFFSET, queue);
+        set(HEADER_LISTEN_QUEUE_LEN_OFFSET, Math.max(0, capacity));
+        raise(HEADER_MAX_LISTEN_QUEUE_OFFSET, queue);
+    }
+
+    /** Raises max_active_processes to {@code active} if it is higher. */
+    public void updateMaxActive(long active) {
+        raise(HEADER_MAX_ACTIVE_PROCESSES_OFFSET, active);
+    }
+
+    public void incrementMaxChildrenReached() {
+        increment(HEADER_MAX_CHILDREN_REACHED_OFFSET);
+    }
+
+    public void incrementSlowRequests() {
+        increment(HEADER_SLOW_REQUESTS_OFFSET);
+    }
+
+    public void incrementTerminatedRequests() {
+        increment(HEADER_TERMINATED_REQUESTS_OFFSET);
+    }
+
+    /** The generation workers are currently spawned into (raised on reload). */
+    public void setGeneration(long generation) {
+        set(HEADER_GENERATION_OFFSET, generation);
+    }
+
+    /** A reader over this scoreboard's mapping; it stays usable after {@link #close()} (the mapping lives until it is collected). */
+    public ScoreboardReader reader() {
+        return new ScoreboardReader(path, mapping().asReadOnlyBuffer(), slotCount);
+    }
+
+    /**
+     * Stops using the mapping; further mutating calls throw {@code IllegalStateException}. JDK 17 has no
+     * safe explicit unmap (an unmap under a live {@link #reader()} would crash the JVM), so the mapping
+     * is released when the last buffer referring to it is garbage collected. Idempotent.
+     */
+    @Override
+    public void close() {
+        buf = null;
+    }
+
+    /**
+     * {@link #close()}, then unlinks the file. Workers that still have it mapped keep writing to the
+     * orphaned inode, which disappears with the last mapping.
+     *
+     * @throws UncheckedIOException when the file cannot be removed
+     */
+    public void delete() {
+        close();
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("delete scoreboard " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ByteBuffer mapping() {
+        ByteBuffer b = buf;
+        if (b == null) {
+            throw new IllegalStateException("scoreboard " + path + " is closed");
+        }
+        return b;
+    }
+
+    private void set(int offset, long value) {
+        Words.LONG.setOpaque(mapping(), offset, value);
+    }
+
+    private void raise(int offset, long value) {
+        ByteBuffer b = mapping();
+        if (value > (long) Words.LONG.getOpaque(b, offset)) {
+            Words.LONG.setOpaque(b, offset, value);
+        }
+    }
+
+    private void increment(int offset) {
+        Words.LONG.getAndAdd(mapping(), offset, 1L);
+    }
+}
