@@ -88,7 +88,7 @@ public final class StatusServer {
                                                       ZoneId zone, Duration sourceTimeout) {
         Routes routes = new Routes(source, zone, sourceTimeout, system.classicSystem().dispatcher());
         return Http.get(system).newServerAt(host, port)
-                .adaptSettings(s -> s.withTransparentHeadRequests(true))
+                .adaptSettings(s -> s.withTransparentHeadRequests(true).withBacklog(1024))
                 .bind(routes.route())
                 .thenApply(b -> {
                     LOG.info("status server listening on http://{}", hostPort(b.localAddress()));
