@@ -1,0 +1,116 @@
+package org.jfpm.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI through {@link Main#run}, minus the run mode (that starts the real supervisor). */
+class MainTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private String previousJar;
+
+    @BeforeEach
+    void rememberJarProperty() {
+        previousJar = System.getProperty(Main.JAR_PROPERTY);
+    }
+
+    @AfterEach
+    void restoreJarProperty() {
+        if (previousJar == null) {
+            System.clearProperty(Main.JAR_PROPERTY);
+        } else {
+            System.setProperty(Main.JAR_PROPERTY, previousJar);
+        }
+    }
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void testsTheEmbeddedConfigurationAfterSettingTheJarPath() {
+        System.clearProperty(Main.JAR_PROPERTY);
+        assertEquals(0, run("--test"), this::err);
+        assertEquals("configuration file (embedded application.conf) test is successful\n", out());
+        assertEquals("", err());
+        assertEquals(Main.runningJar().toString(), System.getProperty(Main.JAR_PROPERTY));
+    }
+
+    @Test
+    void testsAFileAndNamesIt() throws Exception {
+        Path conf = tmp.resolve("good.conf");
+        Files.writeString(conf, "jfpm.pools.www { command = [\"/bin/sh\"], listen = \"127.0.0.1:9000\" }\n");
+        assertEquals(0, run("-t", "-c", conf.toString()), this::err);
+        assertEquals("configuration file " + conf + " test is successful\n", out());
+    }
+
+    @Test
+    void printsEveryConfigurationErrorAndExits78() throws Exception {
+        Path conf = tmp.resolve("bad.conf");
+        Files.writeString(conf, """
+                jfpm {
+                  log-level = loud
+                  pools.www { command = [], listen = "nowhere", pm.max-children = 0 }
+                }
+                """);
+        assertEquals(78, run("--test", "--config", conf.toString()));
+        assertEquals("", out());
+        List<String> lines = err().lines().toList();
+        assertEquals(List.of(
+                "ERROR: jfpm.log-level = \"loud\": expected one of trace, debug, info, notice, warn, warning, error, alert",
+                "ERROR: jfpm.pools.www.command = []: expected a non-empty list of strings (the worker's argv), e.g. [\"/usr/bin/php-cgi\"]",
+                "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port or unix:/path, got 'nowhere'",
+                "ERROR: jfpm.pools.www.pm.max-children = 0: expected an integer between 1 and 65536"), lines);
+    }
+
+    @Test
+    void aMissingConfigFileIsAConfigurationError() {
+        assertEquals(78, run("-c", tmp.resolve("missing.conf").toString()));
+        assertEquals("ERROR: (file) = " + tmp.resolve("missing.conf") + ": expected an existing, readable HOCON file\n", err());
+    }
+
+    @Test
+    void usageErrorsExit64WithTheUsage() {
+        assertEquals(64, run("--bogus"));
+        assertTrue(err().startsWith("ERROR: unknown option '--bogus'\nusage: "), this::err);
+        assertEquals("", out());
+    }
+
+    @Test
+    void helpAndVersionGoToStdout() {
+        assertEquals(0, run("--help"));
+        assertEquals(CommandLine.USAGE + "\n", out());
+        out.reset();
+        assertEquals(0, run("--version"));
+        assertTrue(out().matches("jfpm \\S.* \\(Java .+\\)\n"), this::out);
+    }
+
+    @Test
+    void statusValidatesTheConfigurationFirst() {
+        assertEquals(78, run("status", "-c", tmp.resolve("missing.conf").toString()));
+        assertTrue(err().startsWith("ERROR: (file) = "), this::err);
+    }
+}
