@@ -5,10 +5,13 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Arrays;
+import java.util.List;
+import org.jfpm.pool.PoolConfig;
 import org.jfpm.supervisor.config.ConfigError;
 import org.jfpm.supervisor.config.ConfigException;
 import org.jfpm.supervisor.config.ConfigLoader;
 import org.jfpm.supervisor.config.SupervisorConfig;
+import org.jfpm.supervisor.status.StatusCommand;
 
 /** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, ... */
 public final class Main {
@@ -38,7 +41,7 @@ public final class Main {
                 return run(r, out, err);
             }
             if (command instanceof CommandLine.Status s) {
-                return status(s, err);
+                return status(s, out, err);
             }
             out.println(command instanceof CommandLine.Version ? Version.line() : CommandLine.USAGE);
             return ExitCodes.OK;
@@ -65,15 +68,25 @@ public final class Main {
         return Supervisor.run(config);
     }
 
-    private static int status(CommandLine.Status command, PrintStream err) {
+    /** Reads the configured pools' scoreboards directly: works without (or despite) a running master. */
+    private static int status(CommandLine.Status command, PrintStream out, PrintStream err) {
+        SupervisorConfig config;
         try {
-            load(command.config());
+            config = load(command.config());
         } catch (ConfigException e) {
             printErrors(e, err);
             return ExitCodes.CONFIG;
         }
-        err.println("ERROR: the status command is not available in this build");
-        return ExitCodes.FATAL;
+        List<String> pools = config.pools().stream().map(PoolConfig::name).toList();
+        if (command.pool() != null) {
+            if (!pools.contains(command.pool())) {
+                err.println("ERROR: no pool '" + command.pool() + "' in " + config.source() + " (pools: "
+                        + String.join(", ", pools) + ")");
+                return ExitCodes.USAGE;
+            }
+            pools = List.of(command.pool());
+        }
+        return StatusCommand.run(config.scoreboardDir(), pools, command.json(), out, err);
     }
 
     /** Sets {@value #JAR_PROPERTY} (unless already set) and loads the configuration. */

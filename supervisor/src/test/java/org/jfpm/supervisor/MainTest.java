@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.PmMode;
+import org.jfpm.scoreboard.Scoreboard;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,5 +115,38 @@ class MainTest {
     void statusValidatesTheConfigurationFirst() {
         assertEquals(78, run("status", "-c", tmp.resolve("missing.conf").toString()));
         assertTrue(err().startsWith("ERROR: (file) = "), this::err);
+    }
+
+    private Path twoPools() throws Exception {
+        Path conf = tmp.resolve("jfpm.conf");
+        Files.writeString(conf, """
+                jfpm.scoreboard-dir = "%s"
+                jfpm.pools.www { command = ["/bin/sh"], listen = "127.0.0.1:9000", pm { mode = static, max-children = 2 } }
+                jfpm.pools.api { command = ["/bin/sh"], listen = "127.0.0.1:9001" }
+                """.formatted(tmp));
+        return conf;
+    }
+
+    @Test
+    void statusReadsTheConfiguredPoolsScoreboards() throws Exception {
+        Path conf = twoPools();
+        try (Scoreboard www = Scoreboard.create(tmp, "www", PmMode.STATIC, Accounting.PRELOAD, 2, 4)) {
+            assertEquals(0, run("status", "--pool", "www", "-c", conf.toString()), this::err);
+            assertTrue(out().lines().anyMatch(l -> l.matches("pool:\\s+www")), this::out);
+            assertTrue(out().lines().anyMatch(l -> l.matches("process manager:\\s+static")), this::out);
+            out.reset();
+            assertEquals(0, run("status", "--pool", "www", "--json", "-c", conf.toString()), this::err);
+            assertTrue(out().startsWith("{") && out().contains("\"pool\":\"www\""), this::out);
+            out.reset();
+            assertEquals(1, run("status", "-c", conf.toString()), "pool api has no scoreboard");
+            assertTrue(out().lines().anyMatch(l -> l.matches("pool:\\s+www")), this::out);
+            assertTrue(err().contains("[pool api]"), this::err);
+        }
+    }
+
+    @Test
+    void statusOfAPoolThatIsNotConfiguredIsAUsageError() throws Exception {
+        assertEquals(64, run("status", "--pool", "nope", "-c", twoPools().toString()));
+        assertEquals("ERROR: no pool 'nope' in " + tmp.resolve("jfpm.conf") + " (pools: www, api)\n", err());
     }
 }
