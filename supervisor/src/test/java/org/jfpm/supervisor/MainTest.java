@@ -130,7 +130,8 @@ class MainTest {
     @Test
     void statusReadsTheConfiguredPoolsScoreboards() throws Exception {
         Path conf = twoPools();
-        try (Scoreboard www = Scoreboard.create(tmp, "www", PmMode.STATIC, Accounting.PRELOAD, 2, 4)) {
+        Scoreboard www = Scoreboard.create(tmp, "www", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        try {
             assertEquals(0, run("status", "--pool", "www", "-c", conf.toString()), this::err);
             assertTrue(out().lines().anyMatch(l -> l.matches("pool:\\s+www")), this::out);
             assertTrue(out().lines().anyMatch(l -> l.matches("process manager:\\s+static")), this::out);
@@ -141,6 +142,8 @@ class MainTest {
             assertEquals(1, run("status", "-c", conf.toString()), "pool api has no scoreboard");
             assertTrue(out().lines().anyMatch(l -> l.matches("pool:\\s+www")), this::out);
             assertTrue(err().contains("[pool api]"), this::err);
+        } finally {
+            www.close();
         }
     }
 
