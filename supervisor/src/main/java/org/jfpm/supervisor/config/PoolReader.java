@@ -108,6 +108,14 @@ final class PoolReader {
                     + terminate.toString().substring(2).toLowerCase(Locale.ROOT) + ") when both are set");
         }
         PmConfig pm = pm(f);
+        if (accounting == Accounting.NONE) {
+            requireAccounting(f, "request-terminate-timeout", terminate != null && !terminate.isZero(), "0s");
+            requireAccounting(f, "request-slowlog-timeout", slowlog != null && !slowlog.isZero(), "0s");
+            Fields pmFields = f.value("pm") instanceof ConfigObject o ? new Fields(o, f.keyPath("pm"), errors) : null;
+            if (pmFields != null) {
+                requireAccounting(pmFields, "max-requests", pm != null && pm.maxRequests() > 0, "0");
+            }
+        }
 
         if (errors.size() != before) {
             return null;
@@ -115,6 +123,14 @@ final class PoolReader {
         return new PoolConfig(name, command, listen, backlog.intValue(), mode, listenOwner, listenGroup,
                 user, group, chdir, clearEnv, env, accounting, stopSignal, catchOutput,
                 rlimitFiles, rlimitCore, terminate, slowlog, pm);
+    }
+
+    /** Request times and counts come from the scoreboard: without accounting these settings could do nothing. */
+    private static void requireAccounting(Fields f, String key, boolean set, String off) {
+        if (set) {
+            f.error(key, off + " when accounting = none (it needs the request times and counts that "
+                    + "preload or sdk accounting writes to the scoreboard)");
+        }
     }
 
     private static List<String> command(Fields f) {

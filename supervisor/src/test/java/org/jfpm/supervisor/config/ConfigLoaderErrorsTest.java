@@ -110,6 +110,12 @@ class ConfigLoaderErrorsTest {
                 row("listen in pool-defaults", "jfpm.pool-defaults.listen = \"127.0.0.1:9100\"", "jfpm.pool-defaults.listen", "\"127.0.0.1:9100\"", "every pool needs its own address"),
                 row("unknown key in pool-defaults", "jfpm.pool-defaults.bogus = 1", "jfpm.pool-defaults.bogus", "1", "unknown key"),
                 row("bad value in pool-defaults reaches every pool", "jfpm.pool-defaults.pm.max-children = 0", p + "pm.max-children", "0", "an integer between 1"),
+                row("max-requests without accounting", "jfpm.pools.www { accounting = none, pm.max-requests = 500 }",
+                        p + "pm.max-requests", "500", "0 when accounting = none"),
+                row("terminate timeout without accounting", "jfpm.pools.www { accounting = none, request-terminate-timeout = 30s }",
+                        p + "request-terminate-timeout", "\"30s\"", "0s when accounting = none"),
+                row("slowlog timeout without accounting", "jfpm.pools.www { accounting = none, request-slowlog-timeout = 5s }",
+                        p + "request-slowlog-timeout", "\"5s\"", "0s when accounting = none"),
                 row("jfpm not an object", "jfpm = 3", "jfpm", "3", "an object holding the jfpm settings"));
     }
 

@@ -52,7 +52,7 @@ class ConfigLoaderTest {
                       chdir = "%1$s"
                       clear-env = false
                       env { APP_ENV = prod, WORKERS = 4, DEBUG = true }
-                      accounting = none
+                      accounting = sdk
                       stop-signal = SIGQUIT
                       catch-workers-output = yes
                       rlimit-files = 4096
@@ -85,7 +85,7 @@ class ConfigLoaderTest {
         assertEquals("round-trip", c.source());
         PoolConfig expected = new PoolConfig("www", List.of("/bin/sh", "-c", "exec php-cgi", "7"),
                 new ListenAddress.Unix(tmp.resolve("www.sock")), 1024, 0600, "nobody", "nogroup", "nobody", "nogroup",
-                tmp, false, Map.of("APP_ENV", "prod", "WORKERS", "4", "DEBUG", "true"), Accounting.NONE, 3, true,
+                tmp, false, Map.of("APP_ENV", "prod", "WORKERS", "4", "DEBUG", "true"), Accounting.SDK, 3, true,
                 4096, -1, Duration.ofMinutes(2), Duration.ofMillis(500),
                 new PmConfig(PmMode.DYNAMIC, 50, 7, 5, 10, 8, Duration.ofSeconds(20), 1000));
         assertEquals(List.of(expected), c.pools());
@@ -137,6 +137,7 @@ class ConfigLoaderTest {
         assertEquals(0755, onePool("listen-mode = \"755\"").listenMode());
         assertEquals(Duration.ZERO, onePool("request-terminate-timeout = 0").requestTerminateTimeout());
         assertEquals(Accounting.SDK, onePool("accounting = SDK").accounting());
+        assertEquals(Accounting.NONE, onePool("accounting = none").accounting());
         assertEquals(List.of("sh"), onePool("command = [sh]").command());
     }
 
