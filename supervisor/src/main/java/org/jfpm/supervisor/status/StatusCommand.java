@@ -14,6 +14,7 @@ import org.jfpm.pool.PoolStatus;
 import org.jfpm.scoreboard.PoolHeaderSnapshot;
 import org.jfpm.scoreboard.ScoreboardFormatException;
 import org.jfpm.scoreboard.ScoreboardReader;
+import org.jfpm.supervisor.config.SupervisorConfig;
 
 /**
  * {@code jfpm status}: prints each pool's status read straight from its scoreboard file
@@ -38,6 +39,21 @@ public final class StatusCommand {
     private static final String USAGE = "usage: StatusCommand --scoreboard-dir DIR [--pool NAME]... [--json]";
 
     private StatusCommand() {
+    }
+
+    /**
+     * {@code jfpm status [--config FILE] [--pool NAME] [--json]} once the configuration is loaded:
+     * the configuration's pools (or only {@code poolOrNull}) from its {@code scoreboard-dir}.
+     *
+     * @return the exit status: 0, or 1 when some pool could not be read or {@code poolOrNull} is not configured
+     */
+    public static int run(SupervisorConfig config, String poolOrNull, boolean json, PrintStream out, PrintStream err) {
+        List<String> configured = config.pools().stream().map(p -> p.name()).toList();
+        if (poolOrNull != null && !configured.contains(poolOrNull)) {
+            err.println("ERROR: no pool named '" + poolOrNull + "' in " + config.source() + " (pools: " + String.join(", ", configured) + ")");
+            return 1;
+        }
+        return run(config.scoreboardDir(), poolOrNull == null ? configured : List.of(poolOrNull), json, out, err);
     }
 
     /**

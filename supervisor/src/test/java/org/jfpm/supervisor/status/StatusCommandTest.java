@@ -23,6 +23,8 @@ import org.jfpm.scoreboard.PmMode;
 import org.jfpm.scoreboard.Scoreboard;
 import org.jfpm.scoreboard.ScoreboardLayout;
 import org.jfpm.scoreboard.SlotWriter;
+import org.jfpm.supervisor.config.ConfigLoader;
+import org.jfpm.supervisor.config.SupervisorConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,6 +169,31 @@ class StatusCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, exit);
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no jfpm-*.scoreboard file in " + empty));
+    }
+
+    @Test
+    void readsThePoolsAndScoreboardDirOfAConfiguration() throws Exception {
+        SupervisorConfig config = ConfigLoader.fromString("jfpm { scoreboard-dir = \"" + dir + "\", status.listen = \"\", pools {"
+                + " www { command = [\"/bin/true\"], listen = \"127.0.0.1:19991\" },"
+                + " api { command = [\"/bin/true\"], listen = \"127.0.0.1:19992\" } } }", "test.conf");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, StatusCommand.run(config, null, false, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)), err.toString(StandardCharsets.UTF_8));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(config.pools().stream().map(p -> "pool:                 " + p.name()).toList(),
+                text.lines().filter(l -> l.startsWith("pool:")).toList(), "the configuration's pools, in its order");
+
+        out.reset();
+        assertEquals(0, StatusCommand.run(config, "api", true, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals("api", MiniJson.object(out.toString(StandardCharsets.UTF_8).trim()).get("pool"));
+
+        err.reset();
+        assertEquals(1, StatusCommand.run(config, "nope", false, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals("ERROR: no pool named 'nope' in test.conf (pools: "
+                + String.join(", ", config.pools().stream().map(p -> p.name()).toList()) + ")\n", err.toString(StandardCharsets.UTF_8));
     }
 
     private static void putHeaderWord(Path file, int offset, long value) throws IOException {
