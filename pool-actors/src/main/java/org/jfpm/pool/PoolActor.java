@@ -302,7 +302,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         long lifetime = now - child.process.spawnedAtNanos();
         String after = String.format("after %d.%06d seconds from start", lifetime / 1_000_000_000L,
                 (lifetime / 1000) % 1_000_000);
-        if (child.killedByPm || stopping()) {
+        if (stopping()) {
+            log.info("{} child {} {} {}", tag, child.pid(), m.status().describe(), after);
+        } else if (child.killedByPm) {
             log.info("{} child {} has been killed by the process management {} ({})", tag, child.pid(), after,
                     m.status().describe());
         } else if (m.status() instanceof ExitStatus.Exited e && e.code() == 0) {
