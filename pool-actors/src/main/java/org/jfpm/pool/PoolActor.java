@@ -158,8 +158,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.tag = "[pool " + config.name() + "]";
         this.watchReadiness = config.pm().mode() != org.jfpm.scoreboard.PmMode.STATIC;
         scoreboard.setGeneration(generation);
-        ActorRef<Action> decisions = ctx.messageAdapter(Action.class, PolicyDecided::new);
-        this.policy = ctx.spawn(PolicyActor.create(Policies.forMode(config.pm()), decisions), "policy");
+        this.policy = ctx.spawn(PolicyActor.create(Policies.forMode(config.pm()), ctx.getSelf(),
+                PolicyDecided::new), "policy");
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
         timeoutCheckInterval().ifPresent(d -> timers.startTimerWithFixedDelay(TimeoutCheck.INSTANCE, d));
         arm();
@@ -302,7 +302,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         long lifetime = now - child.process.spawnedAtNanos();
         String after = String.format("after %d.%06d seconds from start", lifetime / 1_000_000_000L,
                 (lifetime / 1000) % 1_000_000);
-        if (child.killedByPm || stopping()) {
+        if (stopping()) {
+            log.info("{} child {} {} {}", tag, child.pid(), m.status().describe(), after);
+        } else if (child.killedByPm) {
             log.info("{} child {} has been killed by the process management {} ({})", tag, child.pid(), after,
                     m.status().describe());
         } else if (m.status() instanceof ExitStatus.Exited e && e.code() == 0) {
@@ -330,7 +332,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         if (stopping()) {
             return this;
         }
-        policy.tell(new PolicyActor.Readable(view(true)));
+        PoolView v = view(true);
+        policy.tell(v.connectionsWaiting() > 0 ? new PolicyActor.Readable(v) : new PolicyActor.ViewChanged(v));
         timers.startSingleTimer(Rearm.INSTANCE, REARM_DELAY);
         return this;
     }
@@ -501,7 +504,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         ordered.sort(Comparator.comparingInt(c -> c.slot));
         List<WorkerStatus> workers = new ArrayList<>(ordered.size());
         for (Child c : ordered) {
-            SlotSnapshot s = reader.slot(c.slot);
+            SlotSnapshot s = reader.slot(c.slot).orElse(null);
             if (s == null) {
                 continue;
             }
@@ -553,8 +556,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     /** The child's slot copy, or null when it is unstable or claims another pid (untrusted input). */
     private SlotSnapshot slotOf(Child c) {
-        SlotSnapshot s = reader.slot(c.slot);
-        if (s == null || s.pid() != c.pid() || s.stage() == null) {
+        SlotSnapshot s = reader.slot(c.slot).orElse(null);
+        if (s == null || s.pid() != c.pid()) {
             return null;
         }
         return s;

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.PreloadLibrary;
 
 /**
  * Builds a worker's argv prefix and environment from its pool's configuration: the worker contract
@@ -38,9 +39,7 @@ public final class WorkerLaunch {
         env.put("JFPM_SCOREBOARD", scoreboard.toString());
         env.put("JFPM_SLOT", Integer.toString(slot));
         if (pool.accounting() == Accounting.PRELOAD && preloadLibrary != null) {
-            String existing = pool.env().get("LD_PRELOAD");
-            env.put("LD_PRELOAD", existing == null || existing.isBlank()
-                    ? preloadLibrary.toString() : preloadLibrary + ":" + existing);
+            env.put(PreloadLibrary.LD_PRELOAD, PreloadLibrary.ldPreload(preloadLibrary, pool.env().get("LD_PRELOAD")));
         }
         return env;
     }

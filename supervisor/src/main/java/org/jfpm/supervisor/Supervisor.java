@@ -81,11 +81,16 @@ public final class Supervisor {
             }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
             ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime), "jfpm",
-                    pekkoConfig());
+                    pekkoConfig(config.logLevel()));
             scoreboards.clear(); // the pool actors own them now
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"),
                     name -> system.tell(new Master.SignalReceived(name)));
-            config.statusListen().ifPresent(addr -> StatusServer.start(system, addr, new MasterStatusSource(system)));
+            config.statusListen().ifPresent(addr -> StatusServer.start(system, addr.host(), addr.port(),
+                    new MasterStatusSource(system)).whenComplete((server, error) -> {
+                        if (error != null) {
+                            LOG.error("status server cannot listen on {}: {}", addr, error.getMessage());
+                        }
+                    }));
             system.getWhenTerminated().toCompletableFuture().join();
             return 0;
         } catch (IOException | RuntimeException e) {
@@ -124,24 +129,19 @@ public final class Supervisor {
 
     /** Not in /dev/shm: it may be mounted noexec, and the dynamic loader must map the library executable. */
     private static Path preloadDir() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "jfpm-" + ProcFs.selfUid());
+        return Path.of(System.getProperty("java.io.tmpdir"), "jfpm-" + System.getProperty("user.name"));
     }
 
-    /** Pekko's own settings: logging through slf4j, no JVM shutdown hook (jfpm handles TERM itself). */
-    private static Config pekkoConfig() {
+    /** Pekko's settings: logging as {@link Logging} sets it up, no JVM shutdown hook (jfpm handles TERM itself). */
+    private static Config pekkoConfig(String logLevel) {
         return ConfigFactory.parseString("""
                 pekko {
-                  loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
-                  logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
-                  loglevel = "DEBUG"
-                  stdout-loglevel = "OFF"
                   log-dead-letters = 0
-                  log-dead-letters-during-shutdown = off
                   jvm-shutdown-hooks = off
                   coordinated-shutdown.run-by-jvm-shutdown-hook = off
                   coordinated-shutdown.terminate-actor-system = on
                   actor.default-dispatcher.fork-join-executor.parallelism-max = 4
                 }
-                """).withFallback(ConfigFactory.defaultReference());
+                """).withFallback(Logging.pekkoConfig(logLevel));
     }
 }

@@ -10,7 +10,18 @@ import java.util.List;
  *
  * <p>Called on every view change ({@code tick = false}), on every 1 s maintenance tick
  * ({@code tick = true}) and when the listening socket turns readable ({@code view.readable()}).
- * It must never name a pid that is not in the view.
+ *
+ * <p>Every policy obeys (checked for all three by {@code PolicyContractTest}):
+ * <ul>
+ *   <li>never more than max-children running, counting pending spawns and starting workers
+ *       ({@link PoolView#running()}), after its own spawns and buries;</li>
+ *   <li>never a pid that is not in the view, nor a retiring one, nor one pid twice; Bury is always
+ *       {@link Action.BuryMode#GRACEFUL} (escalation after process-control-timeout is the PoolActor's);</li>
+ *   <li>never a Spawn of zero or fewer;</li>
+ *   <li>nothing new when nothing changed: decided again on the same view (the PoolActor has not acted
+ *       yet), or on the view that merely shows its last spawns as pending and its buries as retiring,
+ *       outside a tick it neither spawns nor buries.</li>
+ * </ul>
  */
 public interface Policy {
 

@@ -12,7 +12,8 @@ import org.jfpm.pool.PmConfig;
  * @param spawnsPending      Spawn requests accepted by the PoolActor whose processes do not exist yet
  * @param connectionsWaiting the listen queue length now (TCP_INFO / sock_diag), 0 when unknown
  * @param readable           the listening socket polled readable since the last view (connections wait)
- * @param accountingKnown    false with accounting = none: stages are unknown, decide on readiness alone
+ * @param accountingKnown    false with accounting = none: stages, requests and activity are unknown; the
+ *                           policies ignore them and decide on readiness, the queue length and spawn times
  * @param nowNanos           the time of the snapshot ({@link System#nanoTime()} clock)
  */
 public record PoolView(

@@ -1,0 +1,67 @@
+package org.jfpm.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jfpm.os.ListenAddress;
+import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.PmMode;
+import org.junit.jupiter.api.Test;
+
+class WorkerLaunchTest {
+
+    private static PoolConfig pool(boolean clearEnv, Accounting accounting, Map<String, String> env, String user,
+                                   String group, long nofile) {
+        return new PoolConfig("www", List.of("/usr/bin/php-cgi"), ListenAddress.parse("127.0.0.1:9000"), 511, 0660,
+                "", "", user, group, null, clearEnv, env, accounting, 15, false, nofile, 0, Duration.ZERO,
+                Duration.ZERO, new PmConfig(PmMode.STATIC, 2, 0, 0, 0, 32, Duration.ofSeconds(10), 0));
+    }
+
+    private static final Map<String, String> PARENT = Map.of("PATH", "/usr/bin:/bin", "HOME", "/root",
+            "PHP_FCGI_CHILDREN", "8", "LD_PRELOAD", "/evil.so");
+
+    @Test
+    void clearEnvKeepsOnlyPathPoolEnvAndJfpmVariables() {
+        Map<String, String> env = WorkerLaunch.environment(pool(true, Accounting.SDK, Map.of("APP", "1"), "", "", 0),
+                Path.of("/dev/shm/jfpm-www.scoreboard"), 3, null, PARENT);
+        assertEquals(Map.of("PATH", "/usr/bin:/bin", "APP", "1", "PHP_FCGI_MAX_REQUESTS", "0", "JFPM_POOL", "www",
+                "JFPM_SCOREBOARD", "/dev/shm/jfpm-www.scoreboard", "JFPM_SLOT", "3"), env);
+    }
+
+    @Test
+    void inheritedEnvNeverCarriesPhpFcgiChildrenOrAForeignPreload() {
+        Map<String, String> env = WorkerLaunch.environment(pool(false, Accounting.PRELOAD, Map.of(), "", "", 0),
+                Path.of("/sb"), 0, Path.of("/tmp/libjfpm-preload.so"), PARENT);
+        assertFalse(env.containsKey("PHP_FCGI_CHILDREN"));
+        assertEquals("/tmp/libjfpm-preload.so", env.get("LD_PRELOAD"));
+        assertEquals("/root", env.get("HOME"));
+    }
+
+    @Test
+    void aPoolMaySetItsOwnPhpFcgiMaxRequests() {
+        Map<String, String> env = WorkerLaunch.environment(
+                pool(true, Accounting.NONE, Map.of("PHP_FCGI_MAX_REQUESTS", "100"), "", "", 0), Path.of("/sb"), 0,
+                null, PARENT);
+        assertEquals("100", env.get("PHP_FCGI_MAX_REQUESTS"));
+        assertFalse(env.containsKey("LD_PRELOAD"));
+    }
+
+    @Test
+    void prefixRaisesLimitsFirstThenDropsPrivileges() {
+        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "nobody", "nogroup", 4096));
+        assertEquals(List.of("prlimit", "--nofile=4096:4096", "--", "setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", "--"), prefix);
+    }
+
+    @Test
+    void userWithoutGroupTakesThePrimaryGroupAndItsSupplementaryGroups() {
+        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "root", "", 0));
+        assertEquals(List.of("setpriv", "--reuid=root", "--regid=0", "--init-groups", "--"), prefix);
+        assertTrue(WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "", "", 0)).isEmpty());
+    }
+}

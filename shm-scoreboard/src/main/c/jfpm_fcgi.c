@@ -1,0 +1,253 @@
+/* Passive FastCGI record-stream parser: see jfpm_fcgi.h. */
+#include "jfpm_fcgi.h"
+
+#define NV_NAME_LEN 0
+#define NV_VALUE_LEN 1
+#define NV_NAME 2
+#define NV_VALUE 3
+
+#define T_NONE 0
+#define T_METHOD 1
+#define T_REQUEST_URI 2
+#define T_SCRIPT_NAME 3
+#define T_QUERY 4
+#define T_SCRIPT 5
+#define T_USER 6
+#define T_CONTENT_LENGTH 7
+
+static void zero(void *p, size_t n) {
+    volatile uint8_t *b = p;
+    for (size_t i = 0; i < n; i++) b[i] = 0;
+}
+
+void jfpm_fcgi_init(jfpm_fcgi_stream *p, int direction) {
+    zero(p, sizeof *p);
+    p->direction = (uint8_t)direction;
+}
+
+void jfpm_fcgi_abandon(jfpm_fcgi_stream *p) {
+    p->dead = 1;
+    p->dead_reported = 1;
+}
+
+static int type_allowed(const jfpm_fcgi_stream *p, uint8_t type) {
+    if (p->direction == JFPM_FCGI_INPUT) {
+        return type == JFPM_FCGI_BEGIN_REQUEST || type == JFPM_FCGI_ABORT_REQUEST || type == JFPM_FCGI_PARAMS
+                || type == JFPM_FCGI_STDIN || type == JFPM_FCGI_DATA || type == JFPM_FCGI_GET_VALUES;
+    }
+    return type == JFPM_FCGI_END_REQUEST || type == JFPM_FCGI_STDOUT || type == JFPM_FCGI_STDERR
+            || type == JFPM_FCGI_GET_VALUES_RESULT || type == JFPM_FCGI_UNKNOWN_TYPE;
+}
+
+static int name_is(const jfpm_fcgi_stream *p, const char *name) {
+    uint32_t i = 0;
+    for (; name[i] != '\0'; i++) {
+        if (i >= p->nv_name_len || p->nv_name[i] != name[i]) return 0;
+    }
+    return i == p->nv_name_len;
+}
+
+static uint8_t resolve_target(jfpm_fcgi_stream *p) {
+    if (p->nv_name_len >= sizeof p->nv_name) return T_NONE;
+    if (name_is(p, "REQUEST_METHOD")) return T_METHOD;
+    if (name_is(p, "REQUEST_URI")) return T_REQUEST_URI;
+    if (name_is(p, "SCRIPT_NAME")) return p->uri_from_request_uri ? T_NONE : T_SCRIPT_NAME;
+    if (name_is(p, "QUERY_STRING")) return T_QUERY;
+    if (name_is(p, "SCRIPT_FILENAME")) return T_SCRIPT;
+    if (name_is(p, "REMOTE_USER")) return T_USER;
+    if (name_is(p, "CONTENT_LENGTH")) return T_CONTENT_LENGTH;
+    return T_NONE;
+}
+
+/* The buffer of a string target and its capacity in bytes (excluding the NUL). */
+static char *target_buffer(jfpm_fcgi_stream *p, uint8_t target, uint32_t *cap) {
+    switch (target) {
+    case T_METHOD: *cap = sizeof p->info.method - 1; return p->info.method;
+    case T_REQUEST_URI:
+    case T_SCRIPT_NAME: *cap = sizeof p->info.uri - 1; return p->info.uri;
+    case T_QUERY: *cap = sizeof p->info.query - 1; return p->info.query;
+    case T_SCRIPT: *cap = sizeof p->info.script - 1; return p->info.script;
+    case T_USER: *cap = sizeof p->info.user - 1; return p->info.user;
+    default: *cap = 0; return NULL;
+    }
+}
+
+static void value_start(jfpm_fcgi_stream *p) {
+    p->nv_target = resolve_target(p);
+    p->nv_value_used = 0;
+    p->nv_value_stop = 0;
+    if (p->nv_target == T_REQUEST_URI) p->uri_from_request_uri = 1;
+    if (p->nv_target == T_CONTENT_LENGTH) {
+        p->info.content_length = 0;
+        p->cl_valid = 1;
+    }
+    uint32_t cap;
+    char *buf = target_buffer(p, p->nv_target, &cap);
+    if (buf != NULL) buf[0] = '\0';
+}
+
+static void value_end(jfpm_fcgi_stream *p) {
+    if (p->nv_target == T_CONTENT_LENGTH && (!p->cl_valid || p->nv_value_len == 0)) {
+        p->info.content_length = 0;
+    }
+    p->nv_target = T_NONE;
+    p->nv_state = NV_NAME_LEN;
+}
+
+static void value_bytes(jfpm_fcgi_stream *p, const uint8_t *b, uint32_t n) {
+    if (p->nv_target == T_NONE) return;
+    if (p->nv_target == T_CONTENT_LENGTH) {
+        for (uint32_t i = 0; i < n && p->cl_valid; i++) {
+            uint64_t v = p->info.content_length;
+            if (b[i] < '0' || b[i] > '9' || v > (UINT64_MAX - (uint64_t)(b[i] - '0')) / 10) {
+                p->cl_valid = 0;
+            } else {
+                p->info.content_length = v * 10 + (uint64_t)(b[i] - '0');
+            }
+        }
+        return;
+    }
+    uint32_t cap;
+    char *buf = target_buffer(p, p->nv_target, &cap);
+    for (uint32_t i = 0; i < n && !p->nv_value_stop && p->nv_value_used < cap; i++) {
+        if (p->nv_target == T_REQUEST_URI && b[i] == '?') {
+            p->nv_value_stop = 1;
+            break;
+        }
+        buf[p->nv_value_used++] = (char)b[i];
+    }
+    buf[p->nv_value_used] = '\0';
+}
+
+/* A name-value pair stream (the PARAMS records' content, concatenated). */
+static void nv_feed(jfpm_fcgi_stream *p, const uint8_t *b, uint32_t n) {
+    uint32_t i = 0;
+    while (i < n) {
+        if (p->nv_state == NV_NAME_LEN || p->nv_state == NV_VALUE_LEN) {
+            uint8_t c = b[i++];
+            uint32_t len;
+            if (p->nv_len_have == 0 && c < 0x80) {
+                len = c;
+            } else {
+                p->nv_len_buf[p->nv_len_have++] = c;
+                if (p->nv_len_have < 4) continue;
+                len = ((uint32_t)(p->nv_len_buf[0] & 0x7f) << 24) | ((uint32_t)p->nv_len_buf[1] << 16)
+                        | ((uint32_t)p->nv_len_buf[2] << 8) | p->nv_len_buf[3];
+            }
+            p->nv_len_have = 0;
+            if (p->nv_state == NV_NAME_LEN) {
+                p->nv_name_len = len;
+                p->nv_state = NV_VALUE_LEN;
+                continue;
+            }
+            p->nv_value_len = len;
+            p->nv_have = 0;
+            p->nv_state = NV_NAME;
+        } else if (p->nv_state == NV_NAME) {
+            uint32_t take = p->nv_name_len - p->nv_have;
+            if (take > n - i) take = n - i;
+            for (uint32_t k = 0; k < take; k++) {
+                uint32_t at = p->nv_have + k;
+                if (at < sizeof p->nv_name) p->nv_name[at] = (char)b[i + k];
+            }
+            p->nv_have += take;
+            i += take;
+        } else {
+            uint32_t take = p->nv_value_len - p->nv_have;
+            if (take > n - i) take = n - i;
+            value_bytes(p, b + i, take);
+            p->nv_have += take;
+            i += take;
+        }
+        /* completions that need no further byte (also for zero lengths) */
+        if (p->nv_state == NV_NAME && p->nv_have == p->nv_name_len) {
+            p->nv_state = NV_VALUE;
+            p->nv_have = 0;
+            value_start(p);
+        }
+        if (p->nv_state == NV_VALUE && p->nv_have == p->nv_value_len) {
+            value_end(p);
+        }
+    }
+}
+
+static void begin_request(jfpm_fcgi_stream *p) {
+    zero(&p->info, sizeof p->info);
+    p->nv_state = NV_NAME_LEN;
+    p->nv_len_have = 0;
+    p->nv_target = T_NONE;
+    p->uri_from_request_uri = 0;
+    p->begin_body_len = 0;
+}
+
+static size_t die(jfpm_fcgi_stream *p, size_t consumed, int *event) {
+    p->dead = 1;
+    if (!p->dead_reported) {
+        p->dead_reported = 1;
+        *event = JFPM_FCGI_EV_NOT_FASTCGI;
+    }
+    return consumed;
+}
+
+/* A complete record header: validate, start the record, report header-time events. */
+static int header_done(jfpm_fcgi_stream *p, int *event) {
+    uint8_t type = p->hdr[1];
+    uint32_t clen = ((uint32_t)p->hdr[4] << 8) | p->hdr[5];
+    if (p->records == 0 && p->direction == JFPM_FCGI_INPUT && type != JFPM_FCGI_BEGIN_REQUEST
+            && type != JFPM_FCGI_GET_VALUES) {
+        return 0;
+    }
+    if ((type == JFPM_FCGI_BEGIN_REQUEST || type == JFPM_FCGI_END_REQUEST) && clen != 8) return 0;
+    if (p->records < 255) p->records++;
+    p->type = type;
+    p->content_left = clen;
+    p->padding_left = p->hdr[6];
+    p->in_record = 1;
+    if (type == JFPM_FCGI_BEGIN_REQUEST) {
+        begin_request(p);
+    } else if (type == JFPM_FCGI_PARAMS && clen == 0) {
+        *event = JFPM_FCGI_EV_PARAMS_END;
+    } else if (type == JFPM_FCGI_END_REQUEST) {
+        *event = JFPM_FCGI_EV_END_REQUEST;
+    }
+    return 1;
+}
+
+size_t jfpm_fcgi_feed(jfpm_fcgi_stream *p, const uint8_t *buf, size_t n, int *event) {
+    size_t i = 0;
+    *event = JFPM_FCGI_EV_NONE;
+    while (i < n) {
+        if (p->dead) return n;
+        if (!p->in_record) {
+            uint8_t c = buf[i++];
+            p->hdr[p->hdr_len++] = c;
+            if (p->hdr_len == 1 && c != 1) return die(p, i, event);
+            if (p->hdr_len == 2 && !type_allowed(p, c)) return die(p, i, event);
+            if (p->hdr_len < 8) continue;
+            p->hdr_len = 0;
+            if (!header_done(p, event)) return die(p, i, event);
+        } else if (p->content_left > 0) {
+            size_t take = p->content_left;
+            if (take > n - i) take = n - i;
+            if (p->type == JFPM_FCGI_BEGIN_REQUEST) {
+                for (size_t k = 0; k < take; k++) {
+                    if (p->begin_body_len == 2) p->info.keep_conn = (buf[i + k] & JFPM_FCGI_KEEP_CONN) != 0;
+                    p->begin_body_len++;
+                }
+                if (p->content_left == take) *event = JFPM_FCGI_EV_BEGIN;
+            } else if (p->type == JFPM_FCGI_PARAMS) {
+                nv_feed(p, buf + i, (uint32_t)take);
+            }
+            p->content_left -= (uint32_t)take;
+            i += take;
+        } else {
+            size_t take = p->padding_left;
+            if (take > n - i) take = n - i;
+            p->padding_left -= (uint32_t)take;
+            i += take;
+        }
+        if (p->in_record && p->content_left == 0 && p->padding_left == 0) p->in_record = 0;
+        if (*event != JFPM_FCGI_EV_NONE) return i;
+    }
+    return i;
+}

@@ -1,0 +1,511 @@
+/*
+ * libjfpm-preload.so: scoreboard accounting for unmodified workers (php-cgi, Python, Perl, C).
+ *
+ * Loaded with LD_PRELOAD into a worker whose fd 0 is the pool's listening socket. At load it maps
+ * the scoreboard named by JFPM_SCOREBOARD and claims slot JFPM_SLOT; when either is absent or
+ * invalid it stays inert (every hook is a plain pass-through). It then follows the worker's own
+ * system calls, the way PHP-FPM's fpm_request.c follows its children:
+ *
+ *   accept/accept4 on fd 0, before  -> ACCEPTING (closes the previous request: duration, cpu, memory)
+ *   accept/accept4 on fd 0, success -> READING_HEADERS, requests+1, accepted_conn+1; remembers the fd
+ *   bytes read on that fd           -> parsed passively as FastCGI: BEGIN_REQUEST (on a kept-alive
+ *                                      connection: a new request), PARAMS -> INFO + EXECUTING;
+ *                                      not FastCGI -> EXECUTING at the first byte
+ *   END_REQUEST written on that fd  -> FINISHED (duration, cpu, memory)
+ *   close of that fd                -> FINISHED if the request is still open
+ *
+ * Nothing a hook does changes what the worker sees: every real call runs with the worker's
+ * arguments, its result and errno are returned untouched, and no hook allocates or blocks.
+ * Slot writes happen only under a try-lock, so a second thread or a signal handler that enters a
+ * hook while the first is inside one skips the bookkeeping instead of waiting for it.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jfpm_fcgi.h"
+#include "jfpm_scoreboard.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define LISTEN_FD 0
+
+typedef int (*accept_fn)(int, struct sockaddr *, socklen_t *);
+typedef int (*accept4_fn)(int, struct sockaddr *, socklen_t *, int);
+typedef ssize_t (*read_fn)(int, void *, size_t);
+typedef ssize_t (*recv_fn)(int, void *, size_t, int);
+typedef ssize_t (*recvfrom_fn)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+typedef ssize_t (*readv_fn)(int, const struct iovec *, int);
+typedef ssize_t (*recvmsg_fn)(int, struct msghdr *, int);
+typedef ssize_t (*write_fn)(int, const void *, size_t);
+typedef ssize_t (*send_fn)(int, const void *, size_t, int);
+typedef ssize_t (*sendto_fn)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
+typedef ssize_t (*sendmsg_fn)(int, const struct msghdr *, int);
+typedef int (*close_fn)(int);
+
+static struct {
+    accept_fn accept;
+    accept4_fn accept4;
+    read_fn read;
+    recv_fn recv;
+    recvfrom_fn recvfrom;
+    readv_fn readv;
+    recvmsg_fn recvmsg;
+    write_fn write;
+    send_fn send;
+    sendto_fn sendto;
+    writev_fn writev;
+    sendmsg_fn sendmsg;
+    close_fn close;
+} real;
+
+/* Process-wide state. `active` and `conn_fd` are read without the lock (atomics); the rest only under it. */
+static struct {
+    int active;              /* attached to a slot */
+    int conn_fd;             /* the connection accepted on fd 0, -1 when none */
+    int lock;                /* try-lock around every slot write and the parsers */
+    int in_lost;             /* a read on conn_fd was not parsed (lock busy): the input stream is unusable */
+    int out_lost;
+    void *base;
+    size_t size;
+    jfpm_sb_slot *slot;
+    uint8_t began;           /* a BEGIN_REQUEST was seen on the current connection */
+    uint8_t info_done;       /* the current request's PARAMS ended */
+    jfpm_fcgi_stream in;
+    jfpm_fcgi_stream out;
+} g = {.conn_fd = -1};
+
+static void *resolve(const char *name) {
+    return dlsym(RTLD_NEXT, name);
+}
+
+/* The real function, resolved at load; lazily if a hook runs before our constructor. */
+#define REAL(name)                                                                       \
+    (__atomic_load_n(&real.name, __ATOMIC_RELAXED) != NULL                               \
+             ? real.name                                                                 \
+             : (__atomic_store_n(&real.name, (__typeof__(real.name))resolve(#name),      \
+                                 __ATOMIC_RELAXED),                                      \
+                real.name))
+
+static void resolve_all(void) {
+    (void)REAL(accept);
+    (void)REAL(accept4);
+    (void)REAL(read);
+    (void)REAL(recv);
+    (void)REAL(recvfrom);
+    (void)REAL(readv);
+    (void)REAL(recvmsg);
+    (void)REAL(write);
+    (void)REAL(send);
+    (void)REAL(sendto);
+    (void)REAL(writev);
+    (void)REAL(sendmsg);
+    (void)REAL(close);
+}
+
+/* ---------------------------------------------------------------- measurements */
+
+static uint64_t now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+typedef struct {
+    uint64_t cpu_us;
+    uint64_t memory;
+} usage;
+
+/*
+ * Process CPU (user+system, from the scheduler's exact accounting: getrusage() only has the tick's
+ * 10 ms resolution here) and peak RSS so far (ru_maxrss, KiB -> bytes).
+ */
+static usage measure(void) {
+    usage u = {0, 0};
+    struct timespec cpu;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0) {
+        u.cpu_us = (uint64_t)cpu.tv_sec * 1000000u + (uint64_t)cpu.tv_nsec / 1000u;
+    }
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) {
+        u.memory = (uint64_t)ru.ru_maxrss * 1024u;
+    }
+    return u;
+}
+
+/* ---------------------------------------------------------------- lock */
+
+static int try_lock(void) {
+    int expected = 0;
+    return __atomic_compare_exchange_n(&g.lock, &expected, 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static void unlock(void) {
+    __atomic_store_n(&g.lock, 0, __ATOMIC_RELEASE);
+}
+
+static int is_active(void) {
+    return __atomic_load_n(&g.active, __ATOMIC_ACQUIRE);
+}
+
+static int is_conn(int fd) {
+    int c = __atomic_load_n(&g.conn_fd, __ATOMIC_RELAXED);
+    return c >= 0 && fd == c;
+}
+
+/* ---------------------------------------------------------------- transitions (lock held) */
+
+static void finish_request(void) {
+    usage u = measure();
+    jfpm_sb_finished(g.slot, now_us(), u.cpu_us, u.memory);
+}
+
+static void start_request(void) {
+    usage u = measure();
+    jfpm_sb_accepted(g.base, g.slot, now_us(), u.cpu_us);
+    g.info_done = 0;
+}
+
+static void before_accept(void) {
+    if (!try_lock()) return;
+    if (jfpm_sb_load(&g.slot->stage) != JFPM_SB_STAGE_ACCEPTING) {
+        usage u = measure();
+        jfpm_sb_accepting(g.slot, now_us(), u.cpu_us, u.memory);
+    }
+    unlock();
+}
+
+static void after_accept(int fd) {
+    if (!try_lock()) return;
+    __atomic_store_n(&g.conn_fd, fd, __ATOMIC_RELAXED);
+    __atomic_store_n(&g.in_lost, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&g.out_lost, 0, __ATOMIC_RELAXED);
+    jfpm_fcgi_init(&g.in, JFPM_FCGI_INPUT);
+    jfpm_fcgi_init(&g.out, JFPM_FCGI_OUTPUT);
+    g.began = 0;
+    start_request();
+    unlock();
+}
+
+static void on_input_event(int ev) {
+    uint64_t stage = jfpm_sb_load(&g.slot->stage);
+    switch (ev) {
+    case JFPM_FCGI_EV_BEGIN:
+        if (g.began) {
+            /* a further request on a kept-alive connection: PHP-FPM counts it at on_read() */
+            finish_request();
+            start_request();
+        }
+        g.began = 1;
+        break;
+    case JFPM_FCGI_EV_PARAMS_END:
+        if (g.info_done || !jfpm_sb_request_open(stage)) break;
+        g.info_done = 1;
+        {
+            const jfpm_fcgi_info *i = &g.in.info;
+            uint64_t t = now_us();
+            jfpm_sb_request_info(g.slot, t, i->method, i->uri, i->query, i->script, i->content_length, i->user);
+            jfpm_sb_executing(g.slot, t);
+        }
+        break;
+    case JFPM_FCGI_EV_NOT_FASTCGI:
+        /* another protocol: the worker has the request's first bytes and is working on it */
+        if (stage == JFPM_SB_STAGE_READING_HEADERS) jfpm_sb_executing(g.slot, now_us());
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_output_event(int ev) {
+    if (ev == JFPM_FCGI_EV_END_REQUEST) finish_request();
+}
+
+typedef void (*event_fn)(int);
+
+static void feed(jfpm_fcgi_stream *p, int *lost, const uint8_t *b, size_t n, event_fn on_event) {
+    if (__atomic_load_n(lost, __ATOMIC_RELAXED)) {
+        __atomic_store_n(lost, 0, __ATOMIC_RELAXED);
+        jfpm_fcgi_abandon(p);
+    }
+    while (n > 0 && !p->dead_reported) {
+        int ev;
+        size_t used = jfpm_fcgi_feed(p, b, n, &ev);
+        if (ev != JFPM_FCGI_EV_NONE) on_event(ev);
+        b += used;
+        n -= used;
+    }
+}
+
+/* Bytes that went through conn_fd in one call: a flat buffer or an iovec array (n bytes in total). */
+static void observe(int fd, int output, const void *buf, const struct iovec *iov, size_t iovcnt, size_t n) {
+    int *lost = output ? &g.out_lost : &g.in_lost;
+    if (!try_lock()) {
+        __atomic_store_n(lost, 1, __ATOMIC_RELAXED);
+        return;
+    }
+    if (is_conn(fd)) {
+        jfpm_fcgi_stream *p = output ? &g.out : &g.in;
+        event_fn on_event = output ? on_output_event : on_input_event;
+        if (buf != NULL) {
+            feed(p, lost, buf, n, on_event);
+        } else {
+            for (size_t k = 0; k < iovcnt && n > 0; k++) {
+                size_t len = iov[k].iov_len < n ? iov[k].iov_len : n;
+                feed(p, lost, iov[k].iov_base, len, on_event);
+                n -= len;
+            }
+        }
+    }
+    unlock();
+}
+
+static void conn_closing(int fd) {
+    if (!try_lock()) return;
+    if (is_conn(fd)) {
+        __atomic_store_n(&g.conn_fd, -1, __ATOMIC_RELAXED);
+        finish_request();
+    }
+    unlock();
+}
+
+/* ---------------------------------------------------------------- hooks */
+
+#define OBSERVE_RESULT(fd, output, buf, iov, iovcnt, ret)                                   \
+    do {                                                                                    \
+        if ((ret) > 0 && is_conn(fd)) {                                                     \
+            int saved_ = errno;                                                             \
+            observe((fd), (output), (buf), (iov), (iovcnt), (size_t)(ret));                 \
+            errno = saved_;                                                                 \
+        }                                                                                   \
+    } while (0)
+
+static int accept_common(int fd, struct sockaddr *addr, socklen_t *len, int flags, int use4) {
+    int watched = fd == LISTEN_FD && is_active();
+    if (watched) {
+        int saved = errno;
+        before_accept();
+        errno = saved;
+    }
+    int ret = use4 ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+    if (watched && ret >= 0) {
+        int saved = errno;
+        after_accept(ret);
+        errno = saved;
+    }
+    return ret;
+}
+
+EXPORT int accept(int fd, struct sockaddr *addr, socklen_t *len) {
+    return accept_common(fd, addr, len, 0, 0);
+}
+
+EXPORT int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags) {
+    return accept_common(fd, addr, len, flags, 1);
+}
+
+EXPORT ssize_t read(int fd, void *buf, size_t n) {
+    ssize_t ret = REAL(read)(fd, buf, n);
+    OBSERVE_RESULT(fd, 0, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags) {
+    ssize_t ret = REAL(recv)(fd, buf, n, flags);
+    if (!(flags & MSG_PEEK)) OBSERVE_RESULT(fd, 0, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len) {
+    ssize_t ret = REAL(recvfrom)(fd, buf, n, flags, addr, len);
+    if (!(flags & MSG_PEEK)) OBSERVE_RESULT(fd, 0, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
+    ssize_t ret = REAL(readv)(fd, iov, iovcnt);
+    OBSERVE_RESULT(fd, 0, NULL, iov, (size_t)iovcnt, ret);
+    return ret;
+}
+
+EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
+    ssize_t ret = REAL(recvmsg)(fd, msg, flags);
+    if (!(flags & MSG_PEEK)) OBSERVE_RESULT(fd, 0, NULL, msg->msg_iov, msg->msg_iovlen, ret);
+    return ret;
+}
+
+EXPORT ssize_t write(int fd, const void *buf, size_t n) {
+    ssize_t ret = REAL(write)(fd, buf, n);
+    OBSERVE_RESULT(fd, 1, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t send(int fd, const void *buf, size_t n, int flags) {
+    ssize_t ret = REAL(send)(fd, buf, n, flags);
+    OBSERVE_RESULT(fd, 1, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t len) {
+    ssize_t ret = REAL(sendto)(fd, buf, n, flags, addr, len);
+    OBSERVE_RESULT(fd, 1, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt) {
+    ssize_t ret = REAL(writev)(fd, iov, iovcnt);
+    OBSERVE_RESULT(fd, 1, NULL, iov, (size_t)iovcnt, ret);
+    return ret;
+}
+
+EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
+    ssize_t ret = REAL(sendmsg)(fd, msg, flags);
+    OBSERVE_RESULT(fd, 1, NULL, msg->msg_iov, msg->msg_iovlen, ret);
+    return ret;
+}
+
+EXPORT int close(int fd) {
+    if (is_conn(fd)) {
+        int saved = errno;
+        conn_closing(fd);
+        errno = saved;
+    }
+    return REAL(close)(fd);
+}
+
+/* ---------------------------------------------------------------- attach */
+
+static int debug_enabled(void) {
+    const char *d = getenv("JFPM_PRELOAD_DEBUG");
+    return d != NULL && d[0] != '\0' && strcmp(d, "0") != 0;
+}
+
+/* One diagnostic line on stderr, only with JFPM_PRELOAD_DEBUG set (the default is silence). */
+static void debug(const char *fmt, ...) {
+    if (!debug_enabled()) return;
+    char line[512];
+    int off = snprintf(line, sizeof line, "jfpm-preload[%ld]: ", (long)getpid());
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line + off, sizeof line - (size_t)off - 1, fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)off + (n < 0 ? 0 : (size_t)n);
+    if (len > sizeof line - 2) len = sizeof line - 2;
+    line[len++] = '\n';
+    int saved = errno;
+    (void)!REAL(write)(2, line, len);
+    errno = saved;
+}
+
+static int parse_slot(const char *s, uint64_t *out) {
+    uint64_t v = 0;
+    if (s == NULL || *s == '\0') return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10) return 0;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+static const char *validate_name(int rc) {
+    switch (rc) {
+    case JFPM_SB_ERR_TRUNCATED: return "file too small";
+    case JFPM_SB_ERR_MAGIC: return "bad magic";
+    case JFPM_SB_ERR_VERSION: return "unsupported or unready version";
+    case JFPM_SB_ERR_GEOMETRY: return "bad geometry";
+    case JFPM_SB_ERR_SLOT: return "slot index out of range";
+    default: return "invalid";
+    }
+}
+
+static void after_fork_in_child(void) {
+    /* a forked child is not the worker the slot belongs to */
+    __atomic_store_n(&g.active, 0, __ATOMIC_RELEASE);
+    __atomic_store_n(&g.conn_fd, -1, __ATOMIC_RELAXED);
+    if (g.base != NULL) munmap(g.base, g.size);
+    g.base = NULL;
+    g.slot = NULL;
+}
+
+static void attach(void) {
+    const char *path = getenv("JFPM_SCOREBOARD");
+    const char *slot_env = getenv("JFPM_SLOT");
+    uint64_t index;
+    if (path == NULL || path[0] == '\0' || slot_env == NULL) {
+        debug("inert: JFPM_SCOREBOARD or JFPM_SLOT not set");
+        return;
+    }
+    if (!parse_slot(slot_env, &index)) {
+        debug("inert: JFPM_SLOT=%s is not a slot index", slot_env);
+        return;
+    }
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        debug("inert: open(%s): %s", path, strerror(errno));
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < JFPM_SB_HEADER_SIZE) {
+        debug("inert: %s is not a scoreboard file (too small or not a regular file)", path);
+        REAL(close)(fd);
+        return;
+    }
+    size_t size = (size_t)st.st_size;
+    void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    REAL(close)(fd);
+    if (base == MAP_FAILED) {
+        debug("inert: mmap(%s): %s", path, strerror(errno));
+        return;
+    }
+    int rc = jfpm_sb_validate(base, size, index);
+    if (rc != JFPM_SB_OK) {
+        debug("inert: %s: %s", path, validate_name(rc));
+        munmap(base, size);
+        return;
+    }
+    jfpm_sb_slot *slot = jfpm_sb_slot_at(base, index);
+    uint64_t in_use = __atomic_load_n(&slot->in_use, __ATOMIC_ACQUIRE);
+    uint64_t owner = jfpm_sb_load(&slot->pid);
+    uint64_t self = (uint64_t)getpid();
+    if (in_use != 1) {
+        debug("inert: slot %llu of %s is not allocated", (unsigned long long)index, path);
+        munmap(base, size);
+        return;
+    }
+    if (owner != 0 && owner != self) {
+        /* a program the worker started inherited our environment: the slot is its parent's */
+        debug("inert: slot %llu of %s belongs to pid %llu", (unsigned long long)index, path,
+              (unsigned long long)owner);
+        munmap(base, size);
+        return;
+    }
+    g.base = base;
+    g.size = size;
+    g.slot = slot;
+    jfpm_sb_attach(slot, self, now_us());
+    pthread_atfork(NULL, NULL, after_fork_in_child);
+    __atomic_store_n(&g.active, 1, __ATOMIC_RELEASE);
+    debug("attached to slot %llu of %s", (unsigned long long)index, path);
+}
+
+__attribute__((constructor)) static void jfpm_preload_init(void) {
+    int saved = errno;
+    resolve_all();
+    attach();
+    errno = saved;
+}

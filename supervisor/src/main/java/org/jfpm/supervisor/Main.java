@@ -1,0 +1,121 @@
+package org.jfpm.supervisor;
+
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.Arrays;
+import java.util.List;
+import org.jfpm.pool.PoolConfig;
+import org.jfpm.supervisor.config.ConfigError;
+import org.jfpm.supervisor.config.ConfigException;
+import org.jfpm.supervisor.config.ConfigLoader;
+import org.jfpm.supervisor.config.SupervisorConfig;
+import org.jfpm.supervisor.status.StatusCommand;
+
+/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, ... */
+public final class Main {
+
+    /** The system property holding the running jar's path; the default config launches the demo worker from it. */
+    public static final String JAR_PROPERTY = "jfpm.jar";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs one command line; returns the exit code (see {@link ExitCodes}). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        CommandLine.Command command;
+        try {
+            command = CommandLine.parse(Arrays.asList(args));
+        } catch (CommandLine.UsageException e) {
+            err.println("ERROR: " + e.getMessage());
+            err.println(CommandLine.USAGE);
+            return ExitCodes.USAGE;
+        }
+        try {
+            if (command instanceof CommandLine.Run r) {
+                return run(r, out, err);
+            }
+            if (command instanceof CommandLine.Status s) {
+                return status(s, out, err);
+            }
+            out.println(command instanceof CommandLine.Version ? Version.line() : CommandLine.USAGE);
+            return ExitCodes.OK;
+        } catch (RuntimeException | Error e) {
+            err.println("ERROR: " + e);
+            e.printStackTrace(err);
+            return ExitCodes.FATAL;
+        }
+    }
+
+    private static int run(CommandLine.Run command, PrintStream out, PrintStream err) {
+        SupervisorConfig config;
+        try {
+            config = load(command.config());
+        } catch (ConfigException e) {
+            printErrors(e, err);
+            return ExitCodes.CONFIG;
+        }
+        if (command.test()) {
+            out.println("configuration file " + config.source() + " test is successful");
+            return ExitCodes.OK;
+        }
+        Logging.setLevel(config.logLevel());
+        return Supervisor.run(config);
+    }
+
+    /** Reads the configured pools' scoreboards directly: works without (or despite) a running master. */
+    private static int status(CommandLine.Status command, PrintStream out, PrintStream err) {
+        SupervisorConfig config;
+        try {
+            config = load(command.config());
+        } catch (ConfigException e) {
+            printErrors(e, err);
+            return ExitCodes.CONFIG;
+        }
+        List<String> pools = config.pools().stream().map(PoolConfig::name).toList();
+        if (command.pool() != null) {
+            if (!pools.contains(command.pool())) {
+                err.println("ERROR: no pool '" + command.pool() + "' in " + config.source() + " (pools: "
+                        + String.join(", ", pools) + ")");
+                return ExitCodes.USAGE;
+            }
+            pools = List.of(command.pool());
+        }
+        return StatusCommand.run(config.scoreboardDir(), pools, command.json(), out, err);
+    }
+
+    /** Sets {@value #JAR_PROPERTY} (unless already set) and loads the configuration. */
+    static SupervisorConfig load(Path file) throws ConfigException {
+        if (System.getProperty(JAR_PROPERTY) == null) {
+            Path jar = runningJar();
+            if (jar != null) {
+                System.setProperty(JAR_PROPERTY, jar.toString());
+            }
+        }
+        return ConfigLoader.load(file);
+    }
+
+    private static void printErrors(ConfigException e, PrintStream err) {
+        for (ConfigError error : e.errors()) {
+            err.println("ERROR: " + error);
+        }
+    }
+
+    /** The jar (or classes directory) Main was loaded from, or null if the JVM does not say. */
+    static Path runningJar() {
+        CodeSource cs = Main.class.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) {
+            return null;
+        }
+        try {
+            return Path.of(cs.getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,311 @@
+package org.jfpm.supervisor.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jfpm.os.ListenAddress;
+import org.jfpm.pool.PoolConfig;
+
+/**
+ * Loads, resolves, merges with defaults and validates a HOCON configuration (root key {@code jfpm}).
+ *
+ * <ol>
+ * <li>Parse the file (or the embedded {@code application.conf}); an unreadable or unparseable file is
+ *     one error with key {@code (file)}.</li>
+ * <li>Resolve {@code ${...}} against the file itself, then system properties ({@code ${java.home}},
+ *     {@code ${jfpm.jar}}), then the environment ({@code ${HOME}}).</li>
+ * <li>Merge the globals with {@code jfpm} of the supervisor's {@code reference.conf}, and every pool
+ *     with {@code jfpm.pool-defaults} (the user's own {@code pool-defaults} first, then the reference's),
+ *     so a pool needs only {@code command} and {@code listen}.</li>
+ * <li>Validate everything and throw one {@link ConfigException} listing every error.</li>
+ * </ol>
+ */
+public final class ConfigLoader {
+
+    /** The source description of the configuration embedded in the jar. */
+    public static final String EMBEDDED = "(embedded application.conf)";
+
+    static final Set<String> GLOBAL_KEYS = Set.of(
+            "scoreboard-dir", "pid-file", "process-control-timeout", "emergency-restart-threshold",
+            "emergency-restart-interval", "log-level", "status", "pools", "pool-defaults");
+    static final Set<String> STATUS_KEYS = Set.of("listen");
+
+    private ConfigLoader() {
+    }
+
+    /**
+     * Loads {@code fileOrNull}, or the embedded {@code application.conf} when {@code null}.
+     *
+     * @throws ConfigException listing every error found
+     */
+    public static SupervisorConfig load(Path fileOrNull) throws ConfigException {
+        if (fileOrNull == null) {
+            URL url = ConfigLoader.class.getClassLoader().getResource("application.conf");
+            if (url == null) {
+                throw single(ConfigError.FILE, EMBEDDED, "application.conf embedded in the jar (a build error)");
+            }
+            return fromParsed(parse(() -> ConfigFactory.parseURL(url, options()), EMBEDDED), EMBEDDED);
+        }
+        String source = fileOrNull.toString();
+        if (!Files.isRegularFile(fileOrNull) || !Files.isReadable(fileOrNull)) {
+            throw single(ConfigError.FILE, source, "an existing, readable HOCON file");
+        }
+        return fromParsed(parse(() -> ConfigFactory.parseFile(fileOrNull.toFile(), options()), source), source);
+    }
+
+    /** Loads HOCON text; {@code source} names it in messages. */
+    public static SupervisorConfig fromString(String hocon, String source) throws ConfigException {
+        return fromParsed(parse(() -> ConfigFactory.parseString(hocon, options().setOriginDescription(source)), source),
+                source);
+    }
+
+    private static ConfigParseOptions options() {
+        return ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false);
+    }
+
+    private interface Parser {
+        Config parse();
+    }
+
+    private static Config parse(Parser parser, String source) throws ConfigException {
+        Config parsed;
+        try {
+            parsed = parser.parse();
+        } catch (com.typesafe.config.ConfigException e) {
+            throw single(ConfigError.FILE, source, "valid HOCON (" + e.getMessage() + ")");
+        }
+        try {
+            // not ConfigFactory.systemProperties(): it is cached, and Main sets jfpm.jar just before loading
+            return parsed.resolveWith(parsed.withFallback(ConfigFactory.parseProperties(System.getProperties())),
+                    ConfigResolveOptions.defaults());
+        } catch (com.typesafe.config.ConfigException e) {
+            throw single(ConfigError.FILE, source, "every ${...} substitution to resolve (" + e.getMessage() + ")");
+        }
+    }
+
+    private static ConfigException single(String key, String value, String expected) {
+        return new ConfigException(List.of(new ConfigError(key, value, expected)));
+    }
+
+    /** {@code jfpm} of the supervisor's reference.conf: the default of every global and pool key. */
+    static ConfigObject reference() {
+        return Reference.JFPM;
+    }
+
+    /**
+     * Parsed once, through Typesafe's own cache, which Pekko's ActorSystem then reuses (the classpath's
+     * reference.conf files include Pekko's, which are large). The unresolved variant carries no system
+     * properties, so {@code -Djfpm.jar} does not appear as a key.
+     */
+    private static final class Reference {
+        static final ConfigObject JFPM = parseReference();
+    }
+
+    private static ConfigObject parseReference() {
+        Config all = ConfigFactory.defaultReferenceUnresolved(ConfigLoader.class.getClassLoader());
+        ConfigValue jfpm = all.root().get("jfpm");
+        if (!(jfpm instanceof ConfigObject o) || !(o.get("pool-defaults") instanceof ConfigObject)) {
+            throw new IllegalStateException("reference.conf on the classpath has no jfpm.pool-defaults (a build error)");
+        }
+        return o.toConfig().resolve().root();
+    }
+
+    private static SupervisorConfig fromParsed(Config resolved, String source) throws ConfigException {
+        List<ConfigError> errors = new ArrayList<>();
+        ConfigValue root = resolved.root().get("jfpm");
+        if (!(root instanceof ConfigObject user)) {
+            throw single("jfpm", Fields.render(root), "an object holding the jfpm settings: jfpm { pools { ... } }");
+        }
+        ConfigObject reference = reference();
+        new Fields(user, "jfpm", errors).rejectUnknownKeys(GLOBAL_KEYS);
+        if (user.get("status") instanceof ConfigObject status) {
+            new Fields(status, "jfpm.status", errors).rejectUnknownKeys(STATUS_KEYS);
+        }
+
+        Fields g = new Fields(user.withFallback(reference.withoutKey("pool-defaults").withoutKey("pools")), "jfpm", errors);
+        Path scoreboardDir = scoreboardDir(g);
+        Path pidFile = pidFile(g);
+        Duration controlTimeout = g.duration("process-control-timeout");
+        Long threshold = g.integer("emergency-restart-threshold", 0, Integer.MAX_VALUE);
+        Duration interval = g.duration("emergency-restart-interval");
+        String logLevel = logLevel(g);
+        Optional<ListenAddress.Tcp> statusListen = statusListen(g);
+
+        ConfigObject poolDefaults = poolDefaults(user, (ConfigObject) reference.get("pool-defaults"), errors);
+        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, errors);
+
+        if (!errors.isEmpty()) {
+            throw new ConfigException(errors);
+        }
+        return new SupervisorConfig(scoreboardDir, pidFile, controlTimeout, threshold.intValue(), interval,
+                logLevel, statusListen, pools, source);
+    }
+
+    private static Path scoreboardDir(Fields g) {
+        String text = g.string("scoreboard-dir");
+        if (text == null) {
+            return null;
+        }
+        Path p = Path.of(text);
+        if (text.isEmpty() || !p.isAbsolute() || !Files.isDirectory(p)) {
+            g.error("scoreboard-dir", "the absolute path of an existing directory, e.g. \"/dev/shm\"");
+            return null;
+        }
+        return p;
+    }
+
+    private static Path pidFile(Fields g) {
+        String text = g.string("pid-file");
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        Path p = Path.of(text);
+        if (!p.isAbsolute() || p.getParent() == null || !Files.isDirectory(p.getParent()) || Files.isDirectory(p)) {
+            g.error("pid-file", "\"\" or an absolute file path in an existing directory");
+            return null;
+        }
+        return p;
+    }
+
+    private static String logLevel(Fields g) {
+        ConfigValue v = g.value("log-level");
+        String text = v == null ? null : String.valueOf(v.unwrapped());
+        if (LogLevelName.parse(text) == null) {
+            g.error("log-level", "one of " + LogLevelName.choices());
+            return null;
+        }
+        return text.trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static Optional<ListenAddress.Tcp> statusListen(Fields g) {
+        Fields status = g.object("status", "an object, e.g. status { listen = \"127.0.0.1:9001\" }");
+        if (status == null) {
+            return Optional.empty();
+        }
+        String text = status.string("listen");
+        if (text == null || text.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            if (ListenAddress.parse(text) instanceof ListenAddress.Tcp tcp) {
+                return Optional.of(tcp);
+            }
+            status.error("listen", "\"\" (off) or a TCP address host:port or [ipv6]:port");
+        } catch (IllegalArgumentException e) {
+            status.error("listen", "\"\" (off) or " + PoolReader.stripExpected(e.getMessage()));
+        }
+        return Optional.empty();
+    }
+
+    private static ConfigObject poolDefaults(ConfigObject user, ConfigObject reference, List<ConfigError> errors) {
+        ConfigValue v = user.get("pool-defaults");
+        if (v == null) {
+            return reference;
+        }
+        if (!(v instanceof ConfigObject defaults)) {
+            errors.add(new ConfigError("jfpm.pool-defaults", Fields.render(v), "an object of pool settings"));
+            return reference;
+        }
+        Fields f = new Fields(defaults, "jfpm.pool-defaults", errors);
+        PoolReader.rejectUnknownKeys(f);
+        if (defaults.containsKey("listen")) {
+            f.error("listen", "no listen in pool-defaults: every pool needs its own address");
+        }
+        return defaults.withFallback(reference);
+    }
+
+    private static List<PoolConfig> pools(ConfigObject user, ConfigObject defaults, Optional<ListenAddress.Tcp> statusListen,
+                                          List<ConfigError> errors) {
+        ConfigValue v = user.get("pools");
+        String example = "at least one pool, e.g. pools { www { command = [\"/usr/bin/php-cgi\"], listen = \"127.0.0.1:9000\" } }";
+        if (!(v instanceof ConfigObject poolsObject) || poolsObject.isEmpty()) {
+            errors.add(new ConfigError("jfpm.pools", Fields.render(v), example));
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(poolsObject.keySet());
+        names.sort(Comparator.<String>comparingInt(n -> poolsObject.get(n).origin().lineNumber()).thenComparing(n -> n));
+
+        List<PoolConfig> pools = new ArrayList<>();
+        Map<String, ListenAddress> listens = new LinkedHashMap<>();
+        for (String name : names) {
+            String path = "jfpm.pools." + name;
+            ConfigValue pv = poolsObject.get(name);
+            if (!PoolReader.POOL_NAME.matcher(name).matches()) {
+                errors.add(new ConfigError(path, "\"" + name + "\"", "a pool name of 1-63 characters from [A-Za-z0-9_.-]"));
+            }
+            if (!(pv instanceof ConfigObject poolObject)) {
+                errors.add(new ConfigError(path, Fields.render(pv),
+                        "an object, e.g. " + name + " { command = [\"/usr/bin/php-cgi\"], listen = \"127.0.0.1:9000\" }"));
+                continue;
+            }
+            PoolReader.rejectUnknownKeys(new Fields(poolObject, path, errors));
+            PoolConfig pool = PoolReader.read(name, poolObject.withFallback(defaults), errors);
+            if (pool != null && PoolReader.POOL_NAME.matcher(name).matches()) {
+                pools.add(pool);
+            }
+            parsedListen(poolObject).ifPresent(a -> checkUnique(name, a, Fields.render(poolObject.get("listen")), listens, errors));
+        }
+        statusListen.ifPresent(s -> listens.forEach((pool, a) -> {
+            if (clash(s, a)) {
+                errors.add(new ConfigError("jfpm.status.listen", Fields.render(((ConfigObject) user.get("status")).get("listen")),
+                        "an address no pool uses (pool " + pool + " listens on " + a + ")"));
+            }
+        }));
+        return pools;
+    }
+
+    private static Optional<ListenAddress> parsedListen(ConfigObject pool) {
+        ConfigValue v = pool.get("listen");
+        if (v == null || !(v.unwrapped() instanceof String s)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ListenAddress.parse(s));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static void checkUnique(String name, ListenAddress address, String written, Map<String, ListenAddress> seen,
+                                    List<ConfigError> errors) {
+        for (Map.Entry<String, ListenAddress> e : seen.entrySet()) {
+            if (clash(address, e.getValue())) {
+                errors.add(new ConfigError("jfpm.pools." + name + ".listen", written,
+                        "an address no other pool uses (pool " + e.getKey() + " listens on " + e.getValue() + ")"));
+                break;
+            }
+        }
+        seen.put(name, address);
+    }
+
+    private static final Set<String> WILDCARDS = new HashSet<>(List.of("0.0.0.0", "::", "*"));
+
+    /** Two addresses that cannot both be bound: the same unix path, or the same port on the same or a wildcard host. */
+    static boolean clash(ListenAddress a, ListenAddress b) {
+        if (a instanceof ListenAddress.Unix ua && b instanceof ListenAddress.Unix ub) {
+            return ua.path().normalize().equals(ub.path().normalize());
+        }
+        if (a instanceof ListenAddress.Tcp ta && b instanceof ListenAddress.Tcp tb) {
+            return ta.port() == tb.port() && (ta.host().equalsIgnoreCase(tb.host())
+                    || WILDCARDS.contains(ta.host()) || WILDCARDS.contains(tb.host()));
+        }
+        return false;
+    }
+}

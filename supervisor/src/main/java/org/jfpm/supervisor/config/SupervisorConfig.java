@@ -1,0 +1,44 @@
+package org.jfpm.supervisor.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.jfpm.os.ListenAddress;
+import org.jfpm.pool.PoolConfig;
+
+/**
+ * The whole validated configuration (HOCON root {@code jfpm}); built only by {@link ConfigLoader}.
+ *
+ * @param scoreboardDir             where pool scoreboard files live (an existing directory)
+ * @param pidFile                   where to write the supervisor's pid, or {@code null} for none
+ * @param processControlTimeout     graceful stop/reload window before SIGKILL
+ * @param emergencyRestartThreshold abnormal worker exits within {@code emergencyRestartInterval} that
+ *                                  trigger a restart of the pool (0 = off)
+ * @param emergencyRestartInterval  the window of the emergency restart count
+ * @param logLevel                  the log level as configured, lower case (see {@link LogLevelName})
+ * @param statusListen              the status HTTP server's TCP address; empty when off
+ * @param pools                     at least one pool, in file order
+ * @param source                    where the configuration came from, for messages: the file path or
+ *                                  {@value ConfigLoader#EMBEDDED}
+ */
+public record SupervisorConfig(
+        Path scoreboardDir,
+        Path pidFile,
+        Duration processControlTimeout,
+        int emergencyRestartThreshold,
+        Duration emergencyRestartInterval,
+        String logLevel,
+        Optional<ListenAddress.Tcp> statusListen,
+        List<PoolConfig> pools,
+        String source) {
+
+    public SupervisorConfig {
+        pools = List.copyOf(pools);
+    }
+
+    /** The pool with this name, if any. */
+    public Optional<PoolConfig> pool(String name) {
+        return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,82 @@
+package org.jfpm.supervisor.status;
+
+import org.jfpm.pool.PoolStatus;
+import org.jfpm.scoreboard.PmMode;
+import org.jfpm.scoreboard.PoolHeaderSnapshot;
+
+/**
+ * The pool section of PHP-FPM's status page, computed once from a {@link PoolStatus}, plus the
+ * two figures PHP-FPM does not show ({@code maxChildren}, {@code terminatedRequests}).
+ * Times are whole seconds since the epoch, as PHP-FPM's {@code time_t}.
+ *
+ * @param pool               pool name
+ * @param processManager     {@code static}, {@code dynamic}, {@code ondemand} ({@code unknown} for a garbled code)
+ * @param startTime          pool start (epoch seconds)
+ * @param startSince         seconds since the pool started, at the snapshot
+ * @param acceptedConn       requests accepted by the pool's workers
+ * @param listenQueue        connections waiting in the accept queue
+ * @param maxListenQueue     high-water mark of the accept queue
+ * @param listenQueueLen     the accept queue's capacity
+ * @param idleProcesses      workers blocked in accept
+ * @param activeProcesses    every other in-use slot (starting workers included, as in PHP-FPM)
+ * @param totalProcesses     idle + active
+ * @param maxActiveProcesses high-water mark of active, never below the current active count
+ * @param maxChildrenReached episodes in which the pool hit max-children
+ * @param slowRequests       requests that exceeded request-slowlog-timeout
+ * @param maxChildren        configured pm.max-children (jfpm addition)
+ * @param terminatedRequests requests killed by request-terminate-timeout (jfpm addition)
+ */
+public record PoolFields(
+        String pool,
+        String processManager,
+        long startTime,
+        long startSince,
+        long acceptedConn,
+        long listenQueue,
+        long maxListenQueue,
+        long listenQueueLen,
+        long idleProcesses,
+        long activeProcesses,
+        long totalProcesses,
+        long maxActiveProcesses,
+        long maxChildrenReached,
+        long slowRequests,
+        long maxChildren,
+        long terminatedRequests) {
+
+    public static PoolFields of(PoolStatus status) {
+        PoolHeaderSnapshot h = status.header();
+        long idle = status.idle();
+        long active = status.active();
+        long start = epochSeconds(h.startTimeUs());
+        return new PoolFields(
+                h.poolName(),
+                pmName(h.pmMode()),
+                start,
+                Math.max(0, epochSeconds(status.nowUs()) - start),
+                nonNegative(h.acceptedConn()),
+                nonNegative(h.listenQueue()),
+                nonNegative(h.maxListenQueue()),
+                nonNegative(h.listenQueueLen()),
+                idle,
+                active,
+                idle + active,
+                Math.max(nonNegative(h.maxActiveProcesses()), active),
+                nonNegative(h.maxChildrenReached()),
+                nonNegative(h.slowRequests()),
+                Math.max(0, h.maxChildren()),
+                nonNegative(h.terminatedRequests()));
+    }
+
+    static String pmName(PmMode mode) {
+        return mode == null ? "unknown" : mode.configName();
+    }
+
+    static long epochSeconds(long epochUs) {
+        return Math.floorDiv(epochUs, 1_000_000L);
+    }
+
+    static long nonNegative(long v) {
+        return Math.max(0, v);
+    }
+}

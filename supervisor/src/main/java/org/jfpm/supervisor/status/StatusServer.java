@@ -1,0 +1,239 @@
+package org.jfpm.supervisor.status;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.completeWithFuture;
+import static org.apache.pekko.http.javadsl.server.Directives.concat;
+import static org.apache.pekko.http.javadsl.server.Directives.extractUri;
+import static org.apache.pekko.http.javadsl.server.Directives.get;
+import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.path;
+import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathSingleSlash;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.jfpm.pool.PoolStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP status server on {@code status.listen} (pekko-http):
+ * <pre>
+ *   GET /                  the live dashboard (HTML, polls /api/pools every second)
+ *   GET /api/pools         every pool with its processes (JSON, see {@link PoolsApi})
+ *   GET /status/{pool}     PHP-FPM's status page; flags ?json ?xml ?html ?openmetrics ?full
+ *   GET /status            the same for a single-pool configuration, else 400 naming the pools
+ *   GET /ping              pong (text/plain)
+ *   GET /metrics           every pool, OpenMetrics (Prometheus text when Accept asks only text/plain,
+ *                          or with ?format=prometheus)
+ * </pre>
+ * HEAD is answered for every route. Every status answer carries PHP-FPM's {@code Expires} and
+ * {@code Cache-Control: no-cache...} headers. Answers are rendered from the immutable snapshots
+ * the {@link StatusSource} returns, off the source's thread; no lock is shared with the pools, so
+ * load on the status server cannot fail or slow a pool. A source that fails or does not answer
+ * within {@code sourceTimeout} gives a 500 naming the reason.
+ */
+public final class StatusServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusServer.class);
+    private static final Duration DEFAULT_SOURCE_TIMEOUT = Duration.ofSeconds(3);
+    private static final List<HttpHeader> NO_CACHE = List.of(
+            RawHeader.create("Expires", "Thu, 01 Jan 1970 00:00:00 GMT"),
+            RawHeader.create("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0"));
+    private static final ContentType TEXT = ContentTypes.parse("text/plain;charset=UTF-8");
+    private static final ContentType HTML = ContentTypes.parse("text/html;charset=UTF-8");
+
+    private final ServerBinding binding;
+
+    private StatusServer(ServerBinding binding) {
+        this.binding = binding;
+    }
+
+    /**
+     * Binds {@code host:port} and serves until {@link #stop()}. Port 0 picks a free port
+     * ({@link #localAddress()} tells which). The stage fails when the address cannot be bound.
+     */
+    public static CompletionStage<StatusServer> start(ClassicActorSystemProvider system, String host, int port, StatusSource source) {
+        return start(system, host, port, source, ZoneId.systemDefault(), DEFAULT_SOURCE_TIMEOUT);
+    }
+
+    /** As {@link #start(ClassicActorSystemProvider, String, int, StatusSource)}, with the zone for text/HTML dates and the source timeout. */
+    public static CompletionStage<StatusServer> start(ClassicActorSystemProvider system, String host, int port, StatusSource source,
+                                                      ZoneId zone, Duration sourceTimeout) {
+        Routes routes = new Routes(source, zone, sourceTimeout, system.classicSystem().dispatcher());
+        return Http.get(system).newServerAt(host, port)
+                .adaptSettings(s -> s.withTransparentHeadRequests(true).withBacklog(1024))
+                .bind(routes.route())
+                .thenApply(b -> {
+                    LOG.info("status server listening on http://{}", hostPort(b.localAddress()));
+                    return new StatusServer(b);
+                });
+    }
+
+    /**
+     * Parses {@code status.listen}: {@code host:port}, {@code [v6addr]:port} or {@code :port}
+     * (all interfaces). Returns an unresolved address.
+     *
+     * @throws IllegalArgumentException naming the key and the value when it is not of that form
+     */
+    public static InetSocketAddress parseListen(String listen) {
+        String v = listen == null ? "" : listen.trim();
+        int colon = v.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("status.listen: '" + listen + "' is not host:port, [ipv6]:port or :port");
+        }
+        String host = v.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            throw new IllegalArgumentException("status.listen: '" + listen + "': write an IPv6 address in brackets, as [::1]:9001");
+        }
+        if (host.isEmpty()) {
+            host = "0.0.0.0";
+        }
+        int port;
+        try {
+            port = Integer.parseInt(v.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("status.listen: '" + listen + "': port '" + v.substring(colon + 1) + "' is not a number");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("status.listen: '" + listen + "': port " + port + " is outside 0..65535");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    public InetSocketAddress localAddress() {
+        return binding.localAddress();
+    }
+
+    /** Stops accepting, lets requests in flight finish (up to 2 s), then closes every connection. */
+    public CompletionStage<Done> stop() {
+        return binding.terminate(Duration.ofSeconds(2)).thenApply(t -> Done.getInstance());
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** The route tree and the handlers, separate from the binding's lifecycle. */
+    static final class Routes {
+        private final StatusSource source;
+        private final ZoneId zone;
+        private final Duration sourceTimeout;
+        private final Executor renderer;
+
+        Routes(StatusSource source, ZoneId zone, Duration sourceTimeout, Executor renderer) {
+            this.source = source;
+            this.zone = zone;
+            this.sourceTimeout = sourceTimeout;
+            this.renderer = renderer;
+        }
+
+        Route route() {
+            return get(() -> concat(
+                    pathSingleSlash(() -> complete(ok(HTML, DashboardPage.html()))),
+                    path("ping", () -> complete(ok(TEXT, "pong"))),
+                    path("metrics", () -> optionalHeaderValueByName("Accept", accept -> extractUri(uri ->
+                            completeWithFuture(withPools(pools -> metrics(pools, accept, uri)))))),
+                    path(PathMatchers.segment("api").slash("pools"), () ->
+                            completeWithFuture(withPools(pools -> ok(ContentTypes.APPLICATION_JSON, PoolsApi.render(pools))))),
+                    pathPrefix("status", () -> concat(
+                            pathEndOrSingleSlash(() -> extractUri(uri -> completeWithFuture(withPools(pools -> status(pools, null, uri))))),
+                            path(PathMatchers.segment(), pool ->
+                                    extractUri(uri -> completeWithFuture(withPools(pools -> status(pools, pool, uri)))))))));
+        }
+
+        private CompletionStage<HttpResponse> withPools(Function<List<PoolStatus>, HttpResponse> render) {
+            CompletableFuture<List<PoolStatus>> pools;
+            try {
+                pools = source.pools().toCompletableFuture().thenApply(Function.identity())
+                        .orTimeout(sourceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                pools = CompletableFuture.failedFuture(e);
+            }
+            return pools.handleAsync((list, error) -> {
+                if (error != null) {
+                    return internalError(error);
+                }
+                try {
+                    return render.apply(list);
+                } catch (RuntimeException e) {
+                    return internalError(e);
+                }
+            }, renderer);
+        }
+
+        private HttpResponse status(List<PoolStatus> pools, String name, Uri uri) {
+            PoolStatus pool;
+            if (name == null) {
+                if (pools.size() != 1) {
+                    return plain(StatusCodes.BAD_REQUEST, "this configuration has " + pools.size() + " pools (" + names(pools)
+                            + "): ask for /status/{pool}\n");
+                }
+                pool = pools.get(0);
+            } else {
+                pool = pools.stream().filter(p -> p.header().poolName().equals(name)).findFirst().orElse(null);
+                if (pool == null) {
+                    return plain(StatusCodes.NOT_FOUND, "no pool named '" + Escape.textLine(name) + "' (pools: " + names(pools) + ")\n");
+                }
+            }
+            StatusQuery query = StatusQuery.parse(uri.rawQueryString().orElse(null));
+            return ok(ContentTypes.parse(query.format().contentType()), StatusPage.render(pool, query, zone));
+        }
+
+        private static HttpResponse metrics(List<PoolStatus> pools, Optional<String> accept, Uri uri) {
+            boolean askedPrometheus = uri.query().get("format").filter("prometheus"::equals).isPresent();
+            MetricsExposition.Dialect dialect = askedPrometheus
+                    ? MetricsExposition.Dialect.PROMETHEUS
+                    : MetricsExposition.Dialect.forAccept(accept.orElse(null));
+            return ok(ContentTypes.parse(dialect.contentType()), MetricsExposition.render(pools, dialect));
+        }
+
+        private static String names(List<PoolStatus> pools) {
+            return pools.isEmpty() ? "none" : pools.stream().map(p -> p.header().poolName()).collect(Collectors.joining(", "));
+        }
+
+        private static HttpResponse internalError(Throwable error) {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+            String reason = cause instanceof TimeoutException ? "the master did not answer in time" : String.valueOf(cause);
+            LOG.warn("status: cannot build the status answer: {}", reason, cause instanceof TimeoutException ? null : cause);
+            return plain(StatusCodes.INTERNAL_SERVER_ERROR, "Internal error: " + reason + "\n");
+        }
+
+        private static HttpResponse plain(StatusCode code, String body) {
+            return HttpResponse.create().withStatus(code).addHeaders(NO_CACHE).withEntity(TEXT, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        private static HttpResponse ok(ContentType type, String body) {
+            return HttpResponse.create().withStatus(StatusCodes.OK).addHeaders(NO_CACHE).withEntity(type, body.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

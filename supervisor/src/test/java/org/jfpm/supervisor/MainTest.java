@@ -1,0 +1,155 @@
+package org.jfpm.supervisor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.PmMode;
+import org.jfpm.scoreboard.Scoreboard;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI through {@link Main#run}, minus the run mode (that starts the real supervisor). */
+class MainTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private String previousJar;
+
+    @BeforeEach
+    void rememberJarProperty() {
+        previousJar = System.getProperty(Main.JAR_PROPERTY);
+    }
+
+    @AfterEach
+    void restoreJarProperty() {
+        if (previousJar == null) {
+            System.clearProperty(Main.JAR_PROPERTY);
+        } else {
+            System.setProperty(Main.JAR_PROPERTY, previousJar);
+        }
+    }
+
+    private int run(String... args) {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String err() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void testsTheEmbeddedConfigurationAfterSettingTheJarPath() {
+        System.clearProperty(Main.JAR_PROPERTY);
+        assertEquals(0, run("--test"), this::err);
+        assertEquals("configuration file (embedded application.conf) test is successful\n", out());
+        assertEquals("", err());
+        assertEquals(Main.runningJar().toString(), System.getProperty(Main.JAR_PROPERTY));
+    }
+
+    @Test
+    void testsAFileAndNamesIt() throws Exception {
+        Path conf = tmp.resolve("good.conf");
+        Files.writeString(conf, "jfpm.pools.www { command = [\"/bin/sh\"], listen = \"127.0.0.1:9000\" }\n");
+        assertEquals(0, run("-t", "-c", conf.toString()), this::err);
+        assertEquals("configuration file " + conf + " test is successful\n", out());
+    }
+
+    @Test
+    void printsEveryConfigurationErrorAndExits78() throws Exception {
+        Path conf = tmp.resolve("bad.conf");
+        Files.writeString(conf, """
+                jfpm {
+                  log-level = loud
+                  pools.www { command = [], listen = "nowhere", pm.max-children = 0 }
+                }
+                """);
+        assertEquals(78, run("--test", "--config", conf.toString()));
+        assertEquals("", out());
+        List<String> lines = err().lines().toList();
+        assertEquals(List.of(
+                "ERROR: jfpm.log-level = \"loud\": expected one of trace, debug, info, notice, warn, warning, error, alert",
+                "ERROR: jfpm.pools.www.command = []: expected a non-empty list of strings (the worker's argv), e.g. [\"/usr/bin/php-cgi\"]",
+                "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port or unix:/path, got 'nowhere'",
+                "ERROR: jfpm.pools.www.pm.max-children = 0: expected an integer between 1 and 65536"), lines);
+    }
+
+    @Test
+    void aMissingConfigFileIsAConfigurationError() {
+        assertEquals(78, run("-c", tmp.resolve("missing.conf").toString()));
+        assertEquals("ERROR: (file) = " + tmp.resolve("missing.conf") + ": expected an existing, readable HOCON file\n", err());
+    }
+
+    @Test
+    void usageErrorsExit64WithTheUsage() {
+        assertEquals(64, run("--bogus"));
+        assertTrue(err().startsWith("ERROR: unknown option '--bogus'\nusage: "), this::err);
+        assertEquals("", out());
+    }
+
+    @Test
+    void helpAndVersionGoToStdout() {
+        assertEquals(0, run("--help"));
+        assertEquals(CommandLine.USAGE + "\n", out());
+        out.reset();
+        assertEquals(0, run("--version"));
+        assertTrue(out().matches("jfpm \\S.* \\(Java .+\\)\n"), this::out);
+    }
+
+    @Test
+    void statusValidatesTheConfigurationFirst() {
+        assertEquals(78, run("status", "-c", tmp.resolve("missing.conf").toString()));
+        assertTrue(err().startsWith("ERROR: (file) = "), this::err);
+    }
+
+    private Path twoPools() throws Exception {
+        Path conf = tmp.resolve("jfpm.conf");
+        Files.writeString(conf, """
+                jfpm.scoreboard-dir = "%s"
+                jfpm.pools.www { command = ["/bin/sh"], listen = "127.0.0.1:9000", pm { mode = static, max-children = 2 } }
+                jfpm.pools.api { command = ["/bin/sh"], listen = "127.0.0.1:9001" }
+                """.formatted(tmp));
+        return conf;
+    }
+
+    @Test
+    void statusReadsTheConfiguredPoolsScoreboards() throws Exception {
+        Path conf = twoPools();
+        Scoreboard www = Scoreboard.create(tmp, "www", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        try {
+            assertEquals(0, run("status", "--pool", "www", "-c", conf.toString()), this::err);
+            assertTrue(out().lines().anyMatch(l -> l.matches("pool:\\s+www")), this::out);
+            assertTrue(out().lines().anyMatch(l -> l.matches("process manager:\\s+static")), this::out);
+            out.reset();
+            assertEquals(0, run("status", "--pool", "www", "--json", "-c", conf.toString()), this::err);
+            assertTrue(out().startsWith("{") && out().contains("\"pool\":\"www\""), this::out);
+            out.reset();
+            assertEquals(1, run("status", "-c", conf.toString()), "pool api has no scoreboard");
+            assertTrue(out().lines().anyMatch(l -> l.matches("pool:\\s+www")), this::out);
+            assertTrue(err().contains("[pool api]"), this::err);
+        } finally {
+            www.close();
+        }
+    }
+
+    @Test
+    void statusOfAPoolThatIsNotConfiguredIsAUsageError() throws Exception {
+        assertEquals(64, run("status", "--pool", "nope", "-c", twoPools().toString()));
+        assertEquals("ERROR: no pool 'nope' in " + tmp.resolve("jfpm.conf") + " (pools: www, api)\n", err());
+    }
+}

@@ -1,0 +1,153 @@
+package org.jfpm.supervisor.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** One bad setting per row, over a good one-pool config: the error names the key path and the reason. */
+class ConfigLoaderErrorsTest {
+
+    static final String BASE = """
+            jfpm {
+              pools {
+                www {
+                  command = ["/bin/sh", "-c", "exit 0"]
+                  listen = "127.0.0.1:9000"
+                }
+              }
+            }
+            """;
+
+    static Stream<Arguments> badConfigs() {
+        String p = "jfpm.pools.www.";
+        return Stream.of(
+                row("max-children 0", "jfpm.pools.www.pm.max-children = 0", p + "pm.max-children", "0", "an integer between 1 and 65536"),
+                row("max-children not a number", "jfpm.pools.www.pm.max-children = lots", p + "pm.max-children", "\"lots\"", "an integer between 1"),
+                row("max-children fractional", "jfpm.pools.www.pm.max-children = 2.5", p + "pm.max-children", "2.5", "an integer"),
+                row("unknown pm mode", "jfpm.pools.www.pm.mode = lazy", p + "pm.mode", "\"lazy\"", "one of static, dynamic, ondemand"),
+                row("pm as a string (PHP-FPM habit)", "jfpm.pools.www.pm = dynamic", p + "pm", "\"dynamic\"", "an object"),
+                row("unknown accounting", "jfpm.pools.www.accounting = magic", p + "accounting", "\"magic\"", "one of preload, sdk, none"),
+                row("unknown log level", "jfpm.log-level = loud", "jfpm.log-level", "\"loud\"", "one of trace, debug, info, notice"),
+                row("listen garbage", "jfpm.pools.www.listen = nowhere", p + "listen", "\"nowhere\"", "host:port, [ipv6]:port or unix:/path"),
+                row("listen port out of range", "jfpm.pools.www.listen = \"127.0.0.1:70000\"", p + "listen", "\"127.0.0.1:70000\"", "a port number 1-65535"),
+                row("listen relative unix path", "jfpm.pools.www.listen = \"unix:run/php.sock\"", p + "listen", "\"unix:run/php.sock\"", "an absolute path after unix:"),
+                row("listen missing", "jfpm.pools.api { command = [\"/bin/sh\"] }", "jfpm.pools.api.listen", "(missing)", "every pool needs one"),
+                row("command missing", "jfpm.pools.api { listen = \"127.0.0.1:9100\" }", "jfpm.pools.api.command", "(missing)", "a non-empty list of strings"),
+                row("command empty", "jfpm.pools.www.command = []", p + "command", "[]", "a non-empty list of strings"),
+                row("command a string", "jfpm.pools.www.command = \"/usr/bin/php-cgi\"", p + "command", "\"/usr/bin/php-cgi\"", "a non-empty list of strings"),
+                row("command not executable", "jfpm.pools.www.command = [\"/no/such/php-cgi\"]", p + "command", "[\"/no/such/php-cgi\"]", "executable file"),
+                row("command not on PATH", "jfpm.pools.www.command = [\"no-such-program-jfpm\"]", p + "command", "[\"no-such-program-jfpm\"]", "found on PATH"),
+                row("stop-signal KILL", "jfpm.pools.www.stop-signal = KILL", p + "stop-signal", "\"KILL\"", "a signal name or number, one of TERM (15)"),
+                row("stop-signal number unknown", "jfpm.pools.www.stop-signal = 99", p + "stop-signal", "99", "a signal name or number"),
+                row("min-spare 0", "jfpm.pools.www.pm.min-spare-servers = 0", p + "pm.min-spare-servers", "0", "an integer >= 1"),
+                row("max-spare 0", "jfpm.pools.www.pm.max-spare-servers = 0", p + "pm.max-spare-servers", "0", "an integer >= 1"),
+                row("max-spare below min-spare", "jfpm.pools.www.pm { min-spare-servers = 4, max-spare-servers = 2 }",
+                        p + "pm.max-spare-servers", "2", "an integer >= pm.min-spare-servers (4)"),
+                row("max-spare above max-children", "jfpm.pools.www.pm { max-children = 2, min-spare-servers = 1, max-spare-servers = 3 }",
+                        p + "pm.max-spare-servers", "3", "an integer <= pm.max-children (2)"),
+                row("min-spare above max-children", "jfpm.pools.www.pm { max-children = 2, min-spare-servers = 3, max-spare-servers = 3 }",
+                        p + "pm.min-spare-servers", "3", "an integer <= pm.max-children (2)", p + "pm.max-spare-servers"),
+                row("start-servers above max-spare", "jfpm.pools.www.pm.start-servers = 5", p + "pm.start-servers", "5",
+                        "an integer between pm.min-spare-servers (1) and pm.max-spare-servers (3)"),
+                row("start-servers negative", "jfpm.pools.www.pm.start-servers = -1", p + "pm.start-servers", "-1", "an integer >= 0"),
+                row("max-spawn-rate 0", "jfpm.pools.www.pm.max-spawn-rate = 0", p + "pm.max-spawn-rate", "0", "an integer >= 1"),
+                row("ondemand idle timeout 0", "jfpm.pools.www.pm { mode = ondemand, process-idle-timeout = 0s }",
+                        p + "pm.process-idle-timeout", "\"0s\"", "a duration > 0 for pm.mode = ondemand"),
+                row("max-requests negative", "jfpm.pools.www.pm.max-requests = -1", p + "pm.max-requests", "-1", "an integer >= 0"),
+                row("listen-backlog 0", "jfpm.pools.www.listen-backlog = 0", p + "listen-backlog", "0", "an integer >= 1"),
+                row("listen-mode not octal", "jfpm.pools.www.listen-mode = \"0999\"", p + "listen-mode", "\"0999\"", "an octal file mode"),
+                row("listen-mode too large", "jfpm.pools.www.listen-mode = \"017777\"", p + "listen-mode", "\"017777\"", "an octal file mode"),
+                row("negative duration", "jfpm.pools.www.request-terminate-timeout = -1s", p + "request-terminate-timeout", "\"-1s\"", "a duration >= 0 with a unit"),
+                row("bare-number duration", "jfpm.pools.www.request-slowlog-timeout = 5", p + "request-slowlog-timeout", "5", "(a bare number is ambiguous)"),
+                row("duration garbage", "jfpm.process-control-timeout = soon", "jfpm.process-control-timeout", "\"soon\"", "a duration >= 0 with a unit"),
+                row("slowlog above terminate", "jfpm.pools.www { request-terminate-timeout = 5s, request-slowlog-timeout = 10s }",
+                        p + "request-slowlog-timeout", "\"10s\"", "a duration <= request-terminate-timeout (5s)"),
+                row("unknown pool key", "jfpm.pools.www.foo = 1", p + "foo", "1", "unknown key, expected one of: accounting, catch-workers-output"),
+                row("unknown pm key (PHP-FPM spelling)", "jfpm.pools.www.pm.max_children = 5", p + "pm.max_children", "5",
+                        "unknown key, expected one of: max-children, max-requests"),
+                row("unknown global key", "jfpm.daemonize = yes", "jfpm.daemonize", "\"yes\"", "unknown key, expected one of: emergency-restart-interval"),
+                row("unknown status key", "jfpm.status.path = \"/status\"", "jfpm.status.path", "\"/status\"", "unknown key, expected one of: listen"),
+                row("duplicate listen", "jfpm.pools.b { command = [\"/bin/sh\"], listen = \"127.0.0.1:9000\" }",
+                        "jfpm.pools.b.listen", "\"127.0.0.1:9000\"", "an address no other pool uses (pool www listens on 127.0.0.1:9000)"),
+                row("listen clashes with a wildcard", "jfpm.pools.b { command = [\"/bin/sh\"], listen = \"0.0.0.0:9000\" }",
+                        "jfpm.pools.b.listen", "\"0.0.0.0:9000\"", "an address no other pool uses"),
+                row("duplicate unix path", "jfpm.pools.www.listen = \"unix:/run/x.sock\"\njfpm.pools.b { command = [\"/bin/sh\"], listen = \"unix:/run/./x.sock\" }",
+                        "jfpm.pools.b.listen", "\"unix:/run/./x.sock\"", "an address no other pool uses"),
+                row("bad pool name", "jfpm.pools.\"bad/name\" { command = [\"/bin/sh\"], listen = \"127.0.0.1:9100\" }",
+                        "jfpm.pools.bad/name", "\"bad/name\"", "a pool name of 1-63 characters from [A-Za-z0-9_.-]"),
+                row("pool name too long", "jfpm.pools." + "p".repeat(64) + " { command = [\"/bin/sh\"], listen = \"127.0.0.1:9100\" }",
+                        "jfpm.pools." + "p".repeat(64), "\"" + "p".repeat(64) + "\"", "a pool name of 1-63 characters"),
+                row("pool not an object", "jfpm.pools.api = 5", "jfpm.pools.api", "5", "an object"),
+                row("no pools", "jfpm.pools = null", "jfpm.pools", "null", "at least one pool"),
+                row("clear-env not boolean", "jfpm.pools.www.clear-env = maybe", p + "clear-env", "\"maybe\"", "true or false"),
+                row("catch-workers-output a number", "jfpm.pools.www.catch-workers-output = 3", p + "catch-workers-output", "3", "true or false"),
+                row("env reserved name", "jfpm.pools.www.env { JFPM_SLOT = 3 }", p + "env.JFPM_SLOT", "\"3\"", "jfpm sets JFPM_POOL, JFPM_SCOREBOARD, JFPM_SLOT itself"),
+                row("env not an object", "jfpm.pools.www.env = \"A=1\"", p + "env", "\"A=1\"", "an object of NAME = value pairs"),
+                row("env value a list", "jfpm.pools.www.env { PATHS = [a, b] }", p + "env.PATHS", "[\"a\",\"b\"]", "a string"),
+                row("unknown user", "jfpm.pools.www.user = no-such-user-jfpm", p + "user", "\"no-such-user-jfpm\"", "an existing user name or uid"),
+                row("unknown group", "jfpm.pools.www { user = nobody, group = no-such-group-jfpm }", p + "group", "\"no-such-group-jfpm\"", "an existing group name or gid"),
+                row("group without user", "jfpm.pools.www.group = root", p + "group", "\"root\"", "unless user is set"),
+                row("unknown listen-owner", "jfpm.pools.www.listen-owner = no-such-user-jfpm", p + "listen-owner", "\"no-such-user-jfpm\"", "an existing user"),
+                row("relative chdir", "jfpm.pools.www.chdir = \"var/www\"", p + "chdir", "\"var/www\"", "the absolute path of an existing directory"),
+                row("missing chdir", "jfpm.pools.www.chdir = \"/no/such/dir\"", p + "chdir", "\"/no/such/dir\"", "an existing directory"),
+                row("rlimit-core garbage", "jfpm.pools.www.rlimit-core = lots", p + "rlimit-core", "\"lots\"", "an integer >= 0 or \"unlimited\""),
+                row("rlimit-files negative", "jfpm.pools.www.rlimit-files = -5", p + "rlimit-files", "-5", "an integer >= 0"),
+                row("bare-number control timeout", "jfpm.process-control-timeout = 10", "jfpm.process-control-timeout", "10", "(a bare number is ambiguous)"),
+                row("negative emergency threshold", "jfpm.emergency-restart-threshold = -1", "jfpm.emergency-restart-threshold", "-1", "an integer >= 0"),
+                row("status on a unix socket", "jfpm.status.listen = \"unix:/tmp/status.sock\"", "jfpm.status.listen", "\"unix:/tmp/status.sock\"", "a TCP address"),
+                row("status listen garbage", "jfpm.status.listen = \"localhost\"", "jfpm.status.listen", "\"localhost\"", "\"\" (off) or host:port"),
+                row("status clashes with a pool", "jfpm.status.listen = \"127.0.0.1:9000\"", "jfpm.status.listen", "\"127.0.0.1:9000\"", "an address no pool uses (pool www"),
+                row("scoreboard-dir missing", "jfpm.scoreboard-dir = \"/no/such/dir\"", "jfpm.scoreboard-dir", "\"/no/such/dir\"", "an existing directory"),
+                row("relative pid-file", "jfpm.pid-file = \"jfpm.pid\"", "jfpm.pid-file", "\"jfpm.pid\"", "an absolute file path"),
+                row("pid-file in a missing directory", "jfpm.pid-file = \"/no/such/dir/jfpm.pid\"", "jfpm.pid-file", "\"/no/such/dir/jfpm.pid\"", "in an existing directory"),
+                row("listen in pool-defaults", "jfpm.pool-defaults.listen = \"127.0.0.1:9100\"", "jfpm.pool-defaults.listen", "\"127.0.0.1:9100\"", "every pool needs its own address"),
+                row("unknown key in pool-defaults", "jfpm.pool-defaults.bogus = 1", "jfpm.pool-defaults.bogus", "1", "unknown key"),
+                row("bad value in pool-defaults reaches every pool", "jfpm.pool-defaults.pm.max-children = 0", p + "pm.max-children", "0", "an integer between 1"),
+                row("max-requests without accounting", "jfpm.pools.www { accounting = none, pm.max-requests = 500 }",
+                        p + "pm.max-requests", "500", "0 when accounting = none"),
+                row("terminate timeout without accounting", "jfpm.pools.www { accounting = none, request-terminate-timeout = 30s }",
+                        p + "request-terminate-timeout", "\"30s\"", "0s when accounting = none"),
+                row("slowlog timeout without accounting", "jfpm.pools.www { accounting = none, request-slowlog-timeout = 5s }",
+                        p + "request-slowlog-timeout", "\"5s\"", "0s when accounting = none"),
+                row("jfpm not an object", "jfpm = 3", "jfpm", "3", "an object holding the jfpm settings"));
+    }
+
+    private static Arguments row(String name, String override, String key, String value, String reason) {
+        return row(name, override, key, value, reason, "");
+    }
+
+    /** {@code alsoReported}: a key that the same mistake necessarily breaks too. */
+    private static Arguments row(String name, String override, String key, String value, String reason, String alsoReported) {
+        return Arguments.of(name, override, key, value, reason, alsoReported);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigs")
+    void reportsTheKeyValueAndReason(String name, String override, String key, String value, String reason,
+                                     String alsoReported) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromString(BASE + override, "test"));
+        List<ConfigError> matching = e.errors().stream().filter(err -> err.key().equals(key)).toList();
+        assertEquals(1, matching.size(), () -> "expected one error for " + key + ", got:\n" + e.getMessage());
+        ConfigError error = matching.get(0);
+        assertEquals(value, error.value(), () -> "value of " + error);
+        assertTrue(error.expected().contains(reason), () -> "reason of " + error + " should contain: " + reason);
+        assertTrue(e.getMessage().contains(error.toString()), e::getMessage);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigs")
+    void reportsNothingElseThanTheBadSetting(String name, String override, String key, String value, String reason,
+                                             String alsoReported) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.fromString(BASE + override, "test"));
+        String others = e.errors().stream().filter(err -> !err.key().equals(key) && !err.key().equals(alsoReported)).map(ConfigError::toString)
+                .collect(Collectors.joining("\n"));
+        assertEquals("", others, "errors for other keys");
+    }
+}
