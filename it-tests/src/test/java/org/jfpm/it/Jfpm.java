@@ -118,10 +118,11 @@ final class Jfpm implements AutoCloseable {
             return b.append("  }\n}\n").toString();
         }
 
-        /** Writes {@code jfpm.conf} into the test's directory; returns its absolute path. */
+        /** Writes {@code jfpm.conf} into the test's directory and creates the scoreboard dir; returns the file's path. */
         Path writeConfig() {
             Path file = dir.resolve("jfpm.conf").toAbsolutePath();
             try {
+                Files.createDirectories(scoreboardDir);
                 Files.writeString(file, hocon());
             } catch (IOException e) {
                 throw new UncheckedIOException("write " + file, e);
@@ -129,7 +130,7 @@ final class Jfpm implements AutoCloseable {
             return file;
         }
 
-        /** Starts jfpm on this configuration and waits for "ready to handle connections". */
+        /** Starts jfpm on this configuration; waits for "ready to handle connections" (and the status server, if on). */
         Jfpm start() {
             Path config = writeConfig();
             Jfpm j = new Jfpm(this, config);
@@ -253,6 +254,9 @@ final class Jfpm implements AutoCloseable {
         logReader.start();
         try {
             awaitLog("ready to handle connections", START_TIMEOUT);
+            if (spec.statusPort >= 0) {
+                awaitLog("status server listening on http://127\\.0\\.0\\.1:" + spec.statusPort, START_TIMEOUT);
+            }
         } catch (AssertionError e) {
             close();
             throw e;

@@ -27,12 +27,12 @@ class StaticPoolTest {
 
     private static final String POOL = "www";
 
-    @TempDir
-    Path tmp;
+    private Path tmp;
     private Jfpm jfpm;
 
     @BeforeAll
-    void start() {
+    void start(@TempDir Path dir) {
+        tmp = dir;
         jfpm = Jfpm.in(tmp)
                 .pool(PoolSpec.named(POOL, Workers.javaHello(), "sdk").staticPm(2))
                 .start();
