@@ -3,6 +3,7 @@ package org.jfpm.it;
 import java.io.ByteArrayOutputStream;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,7 +37,7 @@ final class FastCgi {
     /** The CGI parameters php-cgi needs to run {@code script} with {@code query}. */
     static Map<String, String> params(String script, String query) {
         Map<String, String> p = new LinkedHashMap<>();
-        String name = "/" + java.nio.file.Path.of(script).getFileName();
+        String name = "/" + Path.of(script).getFileName();
         p.put("GATEWAY_INTERFACE", "FastCGI/1.0");
         p.put("REQUEST_METHOD", "GET");
         p.put("SCRIPT_FILENAME", script);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -40,7 +41,7 @@ class WorkerDescriptorsTest {
             assertEquals(200, r.status(), r.body());
             assertTrue(workers.contains(r.workerPid()), r.body());
 
-            Set<String> masterFds = new java.util.HashSet<>();
+            Set<String> masterFds = new HashSet<>();
             for (int fd : Procs.fds(jfpm.pid())) {
                 try {
                     masterFds.add(Procs.fdTarget(jfpm.pid(), fd));
