@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.jfpm.os.ChildProcess;
 import org.jfpm.os.ExitStatus;
 import org.jfpm.os.ListenSocket;
+import org.jfpm.os.Pipe;
 import org.jfpm.os.ProcFs;
 import org.jfpm.os.Signals;
 import org.jfpm.os.SpawnSpec;
@@ -231,12 +232,34 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                         runtime.supervisorEnv()),
                 listener.fd(), -1, -1, config.chdir(), WorkerLaunch.prefix(config));
         ActorRef<Command> self = getContext().getSelf();
+        boolean capture = config.catchWorkersOutput();
+        String pool = config.name();
         runtime.spawnExecutor().execute(() -> {
+            Pipe out = null;
+            Pipe err = null;
             try {
-                ChildProcess p = runtime.spawner().spawn(spec);
+                SpawnSpec s = spec;
+                if (capture) {
+                    out = Pipe.open();
+                    err = Pipe.open();
+                    s = spec.withStdout(out.writeFd()).withStderr(err.writeFd());
+                }
+                ChildProcess p = runtime.spawner().spawn(s);
+                if (capture) {
+                    out.closeWriteEnd();
+                    err.closeWriteEnd();
+                    WorkerOutput.start(out, pool, p.pid(), "stdout");
+                    WorkerOutput.start(err, pool, p.pid(), "stderr");
+                }
                 runtime.reaper().watch(p, status -> self.tell(new ChildExited(p.pid(), status)));
                 self.tell(new Spawned(slot, gen, p));
             } catch (RuntimeException e) {
+                if (out != null) {
+                    out.close();
+                }
+                if (err != null) {
+                    err.close();
+                }
                 self.tell(new SpawnFailed(slot, e.getMessage()));
             }
         });

@@ -89,8 +89,12 @@ class PoolActorTest {
     }
 
     private PoolConfig config(PmConfig pm) {
-        return new PoolConfig("t", List.of("/usr/bin/python3", "-c", WORKER), socket.address(), 64, -1, "", "", "", "",
-                null, true, Map.of(), Accounting.PRELOAD, Signals.SIGTERM, false, 0, 0, Duration.ZERO,
+        return config(pm, WORKER, false);
+    }
+
+    private PoolConfig config(PmConfig pm, String script, boolean catchOutput) {
+        return new PoolConfig("t", List.of("/usr/bin/python3", "-c", script), socket.address(), 64, -1, "", "", "",
+                "", null, true, Map.of(), Accounting.PRELOAD, Signals.SIGTERM, catchOutput, 0, 0, Duration.ZERO,
                 Duration.ZERO, pm);
     }
 
@@ -173,5 +177,42 @@ class PoolActorTest {
         TestProbe<PoolActor.Stopped> stopped = KIT.createTestProbe();
         pool.tell(new PoolActor.Stop(false, stopped.getRef()));
         stopped.receiveMessage(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void catchWorkersOutputLogsEachLineWithPoolAndPid() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(WorkerOutput.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            String chatty = "import sys\nprint('hello on stdout', flush=True)\n"
+                    + "sys.stderr.write('oops on stderr\\n'); sys.stderr.flush()\n" + WORKER;
+            Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 1, 2);
+            ActorRef<PoolActor.Command> pool = start(config(staticPm(1), chatty, true), sb);
+            long pid = awaitStatus(pool, s -> s.total() == 1 && s.idle() == 1, "1 idle worker").workers().get(0).pid();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            List<String> expected = List.of(
+                    "[pool t] child " + pid + " said into stdout: \"hello on stdout\"",
+                    "[pool t] child " + pid + " said into stderr: \"oops on stderr\"");
+            while (!messages(appender).containsAll(expected) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(messages(appender).containsAll(expected), "logged: " + messages(appender));
+            TestProbe<PoolActor.Stopped> stopped = KIT.createTestProbe();
+            pool.tell(new PoolActor.Stop(false, stopped.getRef()));
+            stopped.receiveMessage(Duration.ofSeconds(10));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    private static List<String> messages(
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender) {
+        synchronized (appender.list) {
+            return appender.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+        }
     }
 }

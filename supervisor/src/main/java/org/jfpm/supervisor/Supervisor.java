@@ -53,6 +53,10 @@ public final class Supervisor {
         ExecutorService spawnThread = null;
         Path pidFile = config.pidFile();
         try {
+            if (config.emergencyRestartThreshold() > 0) {
+                LOG.warn("emergency-restart-threshold = {} is not active in this version (it needs graceful reload);"
+                        + " crash loops are braked by the per-pool respawn backoff", config.emergencyRestartThreshold());
+            }
             Path preload = needsPreload(config) ? PreloadLibrary.extract(preloadDir()) : null;
             Files.createDirectories(config.scoreboardDir());
             for (PoolConfig pool : config.pools()) {

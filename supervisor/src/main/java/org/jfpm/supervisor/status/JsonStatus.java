@@ -23,6 +23,7 @@ final class JsonStatus {
         if (jfpmExtras) {
             b.append(",\"max children\":").append(p.maxChildren());
             b.append(",\"terminated requests\":").append(p.terminatedRequests());
+            b.append(",\"accounting\":\"").append(p.accounting()).append('"');
         }
         if (full) {
             b.append(", \"processes\":[");

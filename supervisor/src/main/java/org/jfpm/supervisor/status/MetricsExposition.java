@@ -82,8 +82,9 @@ public final class MetricsExposition {
 
     private static final List<Family> FAMILIES = List.of(
             pool("phpfpm_up", "gauge", "Could the pool's status be read (always 1 in a served exposition).", f -> 1),
-            new Family("phpfpm_pool_info", "gauge", "The pool and its process manager (static, dynamic, ondemand); value 1.",
-                    (p, s) -> s.add("1", "pool", p.fields.pool(), "process_manager", p.fields.processManager())),
+            new Family("phpfpm_pool_info", "gauge", "The pool, its process manager (static, dynamic, ondemand) and its accounting (preload, sdk, none); value 1.",
+                    (p, s) -> s.add("1", "pool", p.fields.pool(), "process_manager", p.fields.processManager(),
+                            "accounting", p.fields.accounting())),
             pool("phpfpm_start_since", "counter", "The number of seconds since FPM has started.", PoolFields::startSince),
             pool("phpfpm_accepted_connections", "counter", "The number of requests accepted by the pool.", PoolFields::acceptedConn),
             pool("phpfpm_listen_queue", "gauge", "The number of requests in the queue of pending connections.", PoolFields::listenQueue),

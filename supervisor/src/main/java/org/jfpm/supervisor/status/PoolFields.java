@@ -25,6 +25,9 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
  * @param slowRequests       requests that exceeded request-slowlog-timeout
  * @param maxChildren        configured pm.max-children (jfpm addition)
  * @param terminatedRequests requests killed by request-terminate-timeout (jfpm addition)
+ * @param accounting         who writes the slots: {@code preload}, {@code sdk} or {@code none} (jfpm addition;
+ *                           with {@code none} no worker is ever known idle and the policies work from the
+ *                           listen queue alone)
  */
 public record PoolFields(
         String pool,
@@ -42,7 +45,8 @@ public record PoolFields(
         long maxChildrenReached,
         long slowRequests,
         long maxChildren,
-        long terminatedRequests) {
+        long terminatedRequests,
+        String accounting) {
 
     public static PoolFields of(PoolStatus status) {
         PoolHeaderSnapshot h = status.header();
@@ -65,7 +69,8 @@ public record PoolFields(
                 nonNegative(h.maxChildrenReached()),
                 nonNegative(h.slowRequests()),
                 Math.max(0, h.maxChildren()),
-                nonNegative(h.terminatedRequests()));
+                nonNegative(h.terminatedRequests()),
+                h.accounting() == null ? "unknown" : h.accounting().configName());
     }
 
     static String pmName(PmMode mode) {

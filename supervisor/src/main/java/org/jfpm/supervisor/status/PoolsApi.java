@@ -31,6 +31,7 @@ public final class PoolsApi {
             JsonStatus.pool(b, p);
             b.append(",\"max children\":").append(p.maxChildren());
             b.append(",\"terminated requests\":").append(p.terminatedRequests());
+            b.append(",\"accounting\":\"").append(p.accounting()).append('"');
             b.append(",\"from master\":").append(s.fromMaster());
             b.append(",\"processes\":[");
             List<ProcessFields> processes = ProcessFields.of(s);

@@ -18,7 +18,7 @@ public final class ScoreboardStatus {
     }
 
     /**
-     * @param rssOfPid RSS in bytes for a pid, -1 when unknown (e.g. {@link ProcRss#bytes})
+     * @param rssOfPid RSS in bytes for a pid, -1 when unknown (e.g. {@link org.jfpm.os.ProcFs#rssBytes})
      */
     public static PoolStatus read(ScoreboardReader reader, long nowUs, LongUnaryOperator rssOfPid) {
         List<SlotSnapshot> slots = reader.slots();

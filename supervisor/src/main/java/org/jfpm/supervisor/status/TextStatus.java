@@ -35,6 +35,7 @@ final class TextStatus {
         if (jfpmExtras) {
             line(b, "max children:", p.maxChildren());
             line(b, "terminated requests:", p.terminatedRequests());
+            line(b, "accounting:", p.accounting());
         }
         if (!full) {
             return b.toString();

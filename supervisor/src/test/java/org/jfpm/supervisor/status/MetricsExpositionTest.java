@@ -72,7 +72,7 @@ class MetricsExpositionTest {
         assertTrue(om.contains("\nphpfpm_max_children{pool=\"api\"} 10\n"));
         assertTrue(om.contains("\nphpfpm_terminated_requests_total{pool=\"www\"} 2\n"));
         assertTrue(om.contains("\nphpfpm_idle_processes{pool=\"empty\"} 0\n"));
-        assertTrue(om.contains("\nphpfpm_pool_info{pool=\"api\",process_manager=\"ondemand\"} 1\n"));
+        assertTrue(om.contains("\nphpfpm_pool_info{pool=\"api\",process_manager=\"ondemand\",accounting=\"preload\"} 1\n"), om);
         assertTrue(om.contains("\nphpfpm_process_state{pool=\"www\",pid=\"102\",state=\"Running\"} 1\n"));
         assertTrue(om.contains("\nphpfpm_process_state{pool=\"www\",pid=\"103\",state=\"Starting\"} 1\n"));
         assertTrue(om.contains("\nphpfpm_process_requests_total{pool=\"api\",pid=\"201\"} 4\n"));

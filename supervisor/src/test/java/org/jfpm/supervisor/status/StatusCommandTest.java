@@ -96,7 +96,8 @@ class StatusCommandTest {
         assertTrue(pools[0].startsWith("pool:                 api\nprocess manager:      ondemand\n"), pools[0]);
         assertTrue(pools[1].startsWith("pool:                 www\nprocess manager:      dynamic\n"), pools[1]);
         assertTrue(pools[1].contains("\nidle processes:       1\nactive processes:     1\ntotal processes:      2\n"), pools[1]);
-        assertTrue(pools[1].contains("\nmax children:         5\nterminated requests:  0\n"), pools[1]);
+        assertTrue(pools[1].contains("\nmax children:         5\nterminated requests:  0\naccounting:           sdk\n"),
+                pools[1]);
         assertTrue(pools[1].contains("\nstate:                Running\n"));
         assertTrue(pools[1].contains("\nrequest method:       POST\nrequest URI:          /upload.php?a=1&b=2\ncontent length:       42\n"
                 + "user:                 alice\nscript:               /srv/upload.php\n"), pools[1]);
@@ -118,7 +119,9 @@ class StatusCommandTest {
         List<String> expected = new ArrayList<>(sample.keySet());
         expected.add(expected.indexOf("processes"), "max children");
         expected.add(expected.indexOf("processes"), "terminated requests");
+        expected.add(expected.indexOf("processes"), "accounting");
         assertEquals(expected, new ArrayList<>(www.keySet()));
+        assertEquals("sdk", www.get("accounting"));
         assertEquals("www", www.get("pool"));
         assertEquals(2, ((List<?>) www.get("processes")).size());
         Map<?, ?> process = (Map<?, ?>) ((List<?>) www.get("processes")).get(0);

@@ -53,7 +53,7 @@ class StatusServerLoadTest {
         ScoreboardReader reader = board.reader();
         ExecutorService sourceThreads = Executors.newFixedThreadPool(2);
         StatusSource source = () -> CompletableFuture.supplyAsync(
-                () -> List.of(ScoreboardStatus.read(reader, System.currentTimeMillis() * 1000L, ProcRss::bytes)), sourceThreads);
+                () -> List.of(ScoreboardStatus.read(reader, System.currentTimeMillis() * 1000L, org.jfpm.os.ProcFs::rssBytes)), sourceThreads);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "status-load-test", ConfigFactory.parseString("pekko.loglevel = WARNING"));
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong mutations = new AtomicLong();
