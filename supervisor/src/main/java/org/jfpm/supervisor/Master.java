@@ -68,7 +68,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
                     PoolActor.create(s.config(), s.listener(), s.scoreboard(), runtime), "pool-" + s.config().name());
             pools.put(s.config().name(), ref);
         }
-        ctx.getLog().info("ready to handle connections ({} pool(s): {})", pools.size(), String.join(", ", pools.keySet()));
+        ctx.getLog().debug("started {} pool(s): {}", pools.size(), String.join(", ", pools.keySet()));
     }
 
     @Override

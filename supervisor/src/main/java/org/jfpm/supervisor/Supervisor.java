@@ -5,13 +5,18 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.jfpm.os.JvmSignals;
+import org.jfpm.os.ListenAddress;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
@@ -38,6 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class Supervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
+    private static final Duration STATUS_BIND_TIMEOUT = Duration.ofSeconds(30);
 
     private Supervisor() {
     }
@@ -89,14 +95,24 @@ public final class Supervisor {
             scoreboards.clear(); // the pool actors own them now
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"),
                     name -> system.tell(new Master.SignalReceived(name)));
-            config.statusListen().ifPresent(addr -> StatusServer.start(system, addr.host(), addr.port(),
-                    new MasterStatusSource(system)).whenComplete((server, error) -> {
-                        if (error != null) {
-                            LOG.error("status server cannot listen on {}: {}", addr, error.getMessage());
-                        }
-                    }));
+            if (config.statusListen().isPresent()) {
+                ListenAddress.Tcp addr = config.statusListen().get();
+                try {
+                    StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(system))
+                            .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                    LOG.error("status server cannot listen on {}: {}", addr, cause.getMessage());
+                }
+            }
+            LOG.info("ready to handle connections ({} pool(s): {})", setups.size(),
+                    String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
             system.getWhenTerminated().toCompletableFuture().join();
             return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.error("interrupted while starting");
+            return 1;
         } catch (IOException | RuntimeException e) {
             LOG.error("fatal: {}", e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.debug("fatal error", e);
