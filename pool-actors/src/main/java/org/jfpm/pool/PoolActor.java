@@ -60,12 +60,27 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     public record GetStatus(ActorRef<PoolStatus> replyTo) implements Command {
     }
 
-    /** Stop every worker (graceful: stop-signal, SIGKILL after process-control-timeout; fast: SIGKILL after 1 s). */
-    public record Stop(boolean graceful, ActorRef<Stopped> replyTo) implements Command {
+    /**
+     * Stop every worker (graceful: stop-signal, SIGKILL after process-control-timeout; fast: SIGKILL
+     * after 1 s). The replyTo hears {@link ListenerReleased} at once, then {@link Stopped}.
+     */
+    public record Stop(boolean graceful, ActorRef<StopProgress> replyTo) implements Command {
     }
 
-    /** Sent to the Stop's replyTo when the last worker is gone and the scoreboard file is removed. */
-    public record Stopped(String pool) {
+    /** What a stopping pool tells the one who stopped it. */
+    public sealed interface StopProgress permits ListenerReleased, Stopped {
+        String pool();
+    }
+
+    /**
+     * The pool no longer polls its listening socket and will spawn no worker on it: its owner may
+     * close it now (workers still hold their own fd 0 until they exit).
+     */
+    public record ListenerReleased(String pool) implements StopProgress {
+    }
+
+    /** The last worker is gone and the scoreboard file is removed. */
+    public record Stopped(String pool) implements StopProgress {
     }
 
     /** An action from the policy actor. */
@@ -143,7 +158,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private int spawnsPending;
     private SpawnBackoff backoff = SpawnBackoff.none();
     private boolean armed;
-    private ActorRef<Stopped> stopReplyTo;
+    private ActorRef<StopProgress> stopReplyTo;
     private boolean stopKillSent;
 
     private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, PoolConfig config,
@@ -483,6 +498,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         timers.cancel(Rearm.INSTANCE);
         timers.cancel(TimeoutCheck.INSTANCE);
+        stopReplyTo.tell(new ListenerReleased(config.name()));
         for (Child c : children.values()) {
             if (!c.retiring()) {
                 c.buriedAtNanos = System.nanoTime();

@@ -154,9 +154,10 @@ class PoolActorTest {
         assertNotEquals(victim.pid(), replacement.pid());
         assertEquals(replacement.pid(), replacement.slot().pid(), "the replacement attached to the freed slot");
 
-        TestProbe<PoolActor.Stopped> stopped = KIT.createTestProbe();
+        TestProbe<PoolActor.StopProgress> stopped = KIT.createTestProbe();
         pool.tell(new PoolActor.Stop(true, stopped.getRef()));
-        assertEquals("t", stopped.receiveMessage(Duration.ofSeconds(10)).pool());
+        assertEquals(new PoolActor.ListenerReleased("t"), stopped.receiveMessage(Duration.ofSeconds(10)));
+        assertEquals(new PoolActor.Stopped("t"), stopped.receiveMessage(Duration.ofSeconds(10)));
         for (WorkerStatus w : after.workers()) {
             assertFalse(ProcFs.isAlive(w.pid()), "worker " + w.pid() + " survived the stop");
         }
@@ -174,9 +175,11 @@ class PoolActorTest {
         awaitStatus(pool, s -> s.total() == 1, "one worker");
         awaitStatus(pool, s -> s.total() == 0, "the idle worker reaped after process-idle-timeout");
 
-        TestProbe<PoolActor.Stopped> stopped = KIT.createTestProbe();
+        TestProbe<PoolActor.StopProgress> stopped = KIT.createTestProbe();
         pool.tell(new PoolActor.Stop(false, stopped.getRef()));
-        stopped.receiveMessage(Duration.ofSeconds(10));
+        stopped.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     }
 
     @Test
@@ -201,9 +204,11 @@ class PoolActorTest {
                 Thread.sleep(20);
             }
             assertTrue(messages(appender).containsAll(expected), "logged: " + messages(appender));
-            TestProbe<PoolActor.Stopped> stopped = KIT.createTestProbe();
+            TestProbe<PoolActor.StopProgress> stopped = KIT.createTestProbe();
             pool.tell(new PoolActor.Stop(false, stopped.getRef()));
-            stopped.receiveMessage(Duration.ofSeconds(10));
+            stopped.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
         } finally {
             logger.detachAppender(appender);
         }

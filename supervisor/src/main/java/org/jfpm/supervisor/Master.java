@@ -21,13 +21,16 @@ import org.jfpm.scoreboard.Scoreboard;
  * directory of pools for the status server. Stops itself (and so the actor system) when every pool
  * has stopped.
  *
+ * <p>A stop closes each pool's listening socket as soon as the pool has stopped polling it, then
+ * waits for the pool's workers.
+ *
  * <p>Signals (see docs/signals.md): TERM = graceful stop, INT = fast stop, a second TERM/INT during
  * a graceful stop = fast stop; HUP = reload (not in this version: logged and ignored); USR1 = reopen
  * logs (jfpm logs to stderr, so there is nothing to reopen: logged).
  */
 public final class Master extends AbstractBehavior<Master.Command> {
 
-    public sealed interface Command permits SignalReceived, GetPools, PoolStopped {
+    public sealed interface Command permits SignalReceived, GetPools, PoolStopping {
     }
 
     /** A signal the JVM delivered to the supervisor, by name without "SIG" ("TERM", "INT", "HUP", "USR1"). */
@@ -44,7 +47,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         }
     }
 
-    private record PoolStopped(String pool) implements Command {
+    private record PoolStopping(PoolActor.StopProgress progress) implements Command {
     }
 
     /** What the master starts a pool with: its config, its (supervisor-owned) socket and its scoreboard. */
@@ -56,17 +59,19 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     private final Map<String, ActorRef<PoolActor.Command>> pools = new LinkedHashMap<>();
-    private final ActorRef<PoolActor.Stopped> stoppedAdapter;
+    private final Map<String, ListenSocket> listeners = new LinkedHashMap<>();
+    private final ActorRef<PoolActor.StopProgress> stoppedAdapter;
     private boolean stopping;
     private boolean fastStopSent;
 
     private Master(ActorContext<Command> ctx, List<PoolSetup> setups, PoolRuntime runtime) {
         super(ctx);
-        this.stoppedAdapter = ctx.messageAdapter(PoolActor.Stopped.class, s -> new PoolStopped(s.pool()));
+        this.stoppedAdapter = ctx.messageAdapter(PoolActor.StopProgress.class, PoolStopping::new);
         for (PoolSetup s : setups) {
             ActorRef<PoolActor.Command> ref = ctx.spawn(
                     PoolActor.create(s.config(), s.listener(), s.scoreboard(), runtime), "pool-" + s.config().name());
             pools.put(s.config().name(), ref);
+            listeners.put(s.config().name(), s.listener());
         }
         ctx.getLog().debug("started {} pool(s): {}", pools.size(), String.join(", ", pools.keySet()));
     }
@@ -76,7 +81,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return newReceiveBuilder()
                 .onMessage(SignalReceived.class, m -> onSignal(m.name()))
                 .onMessage(GetPools.class, this::onGetPools)
-                .onMessage(PoolStopped.class, this::onPoolStopped)
+                .onMessage(PoolStopping.class, m -> onPoolStopping(m.progress()))
                 .build();
     }
 
@@ -111,7 +116,16 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return this;
     }
 
-    private Behavior<Command> onPoolStopped(PoolStopped m) {
+    /** Listeners close as soon as their pool stops polling them (a unix socket's path goes at once). */
+    private Behavior<Command> onPoolStopping(PoolActor.StopProgress m) {
+        if (m instanceof PoolActor.ListenerReleased) {
+            ListenSocket l = listeners.remove(m.pool());
+            if (l != null) {
+                l.close();
+                getContext().getLog().debug("[pool {}] listener {} closed", m.pool(), l.address());
+            }
+            return this;
+        }
         pools.remove(m.pool());
         if (pools.isEmpty()) {
             getContext().getLog().info("exiting, bye-bye!");
