@@ -19,7 +19,10 @@ final class JfpmServer implements FpmServer {
     private final Endpoint endpoint;
     private final PoolSpec pm;
     private final String logLevel;
+    private static final String READY = "ready to handle connections";
     private Processes.Started master;
+    private double listeningMs;
+    private double readyMs;
 
     JfpmServer(Processes processes, Workspace ws, Path jar, List<String> javaOptions, Endpoint endpoint, PoolSpec pm,
                String logLevel) {
@@ -84,9 +87,32 @@ final class JfpmServer implements FpmServer {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(javaOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "--config", conf.toString()));
-        master = processes.start("jfpm", cmd, ws.file("jfpm-" + runLabel + ".log"), Map.of());
+        Path log = ws.file("jfpm-" + runLabel + ".log");
+        long t0 = System.nanoTime();
+        master = processes.start("jfpm", cmd, log, Map.of());
         FpmServer.await(this, "listening socket " + endpoint.jfpm(), Duration.ofSeconds(60), master::isAlive,
                 endpoint::isListening);
+        listeningMs = (System.nanoTime() - t0) / 1e6;
+        FpmServer.await(this, "'" + READY + "' in its log", Duration.ofSeconds(60), master::isAlive,
+                () -> contains(log, READY));
+        readyMs = (System.nanoTime() - t0) / 1e6;
+    }
+
+    /**
+     * Milliseconds from the JVM's start until the socket listened, and until jfpm logged that it is
+     * ready. Connections in between wait in the queue: the pool actor is not up to spawn for them yet.
+     */
+    String startup() {
+        return String.format(java.util.Locale.ROOT, "jfpm started: socket listening after %.0f ms, '%s' after %.0f ms",
+                listeningMs, READY, readyMs);
+    }
+
+    private static boolean contains(Path log, String text) {
+        try {
+            return Files.readString(log).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

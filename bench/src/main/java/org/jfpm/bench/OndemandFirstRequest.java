@@ -18,11 +18,13 @@ import org.jfpm.scoreboard.SlotSnapshot;
  * Ondemand first-request latency: the time from connect to a complete FastCGI response when the
  * pool has no worker (cold), for a jfpm ondemand pool of php-cgi, for PHP-FPM 8.2 ondemand, and
  * for php-cgi's own start (spawned by hand, see {@link PhpCgiStart}) as the floor. Both servers use
- * {@code max-children 4, process-idle-timeout 10s} on a loopback TCP port and run side by side; each
+ * {@code max-children 4, process-idle-timeout 10s} on a loopback TCP port and run side by side,
+ * started (jfpm: until it logs that it is ready) a second before the first iteration. Each
  * iteration waits until both have reaped back to 0 workers, then measures php-cgi and jfpm (in
- * alternating order) and PHP-FPM. The warm-up iterations are printed, not counted: the first is the
- * first request jfpm ever sees after its start. For jfpm the scoreboard splits the time: connect → the slot allocated for the spawn
- * (detection + decision) → php-cgi's first accept → response.
+ * alternating order) and PHP-FPM. Warm-up iterations are printed, not counted; the first is the
+ * first request each server sees after its start. For jfpm the scoreboard splits the time:
+ * connect → the slot allocated for the spawn (detection + decision) → php-cgi's first accept →
+ * response.
  */
 public final class OndemandFirstRequest {
     private static final String USAGE = """
@@ -84,11 +86,15 @@ public final class OndemandFirstRequest {
                 ScoreboardReader board = null;
                 for (FpmServer s : servers.values()) {
                     s.start("ondemand");
+                    if (s instanceof JfpmServer j) {
+                        System.out.println("# " + j.startup());
+                    }
                     children.put(s.name(), new ChildCounter(s.pid(), procs::adopt));
                     if (s instanceof JfpmServer j) {
                         board = Scoreboards.open(j.scoreboard(), s);
                     }
                 }
+                Thread.sleep(1000);
                 for (int i = -warmup; i < iterations; i++) {
                     awaitCold(servers, children, Duration.ofSeconds(idle + 30L));
                     String load = Machine.loadAverage();

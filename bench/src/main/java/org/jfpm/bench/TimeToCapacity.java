@@ -130,6 +130,9 @@ public final class TimeToCapacity {
                 busy = () -> Scoreboards.busy(b);
             }
             awaitRest(server, children, board, pm.atRest());
+            if (server instanceof JfpmServer j) {
+                System.out.println("  " + j.startup());
+            }
             String loadBefore = Machine.loadAverage();
             Burst.Result result = Burst.run(port, n, sleepMs, children::count, busy);
             return new Run(server.name(), run, result, loadBefore, Machine.loadAverage());
