@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -26,8 +27,11 @@ final class Burst {
     private static final Pattern BODY = Pattern.compile("pid=(\\d+) start=([0-9.]+) end=([0-9.]+)");
     static final long SAMPLE_NANOS = 10_000_000L;
 
-    /** One sample: ms since the burst start, live workers, busy workers (-1 = unknown). */
-    record Sample(double ms, int workers, int busy) {
+    /**
+     * One sample: ms since the burst start, live workers, busy workers (-1 = unknown), and the
+     * master's CPU time so far in ms (read every 10th sample; the others repeat it).
+     */
+    record Sample(double ms, int workers, int busy, double masterCpuMs) {
     }
 
     /** One request: PHP's start and end and the client's end, in ms since the burst start. */
@@ -68,6 +72,21 @@ final class Burst {
         }
 
         /** Workers alive at {@code ms} (the last sample at or before it). */
+        /** The master's CPU time (ms) from the burst start until {@code ms} (at a 100 ms granularity). */
+        double masterCpuUntil(double ms) {
+            double start = Double.NaN;
+            double end = Double.NaN;
+            for (Sample s : samples) {
+                if (s.ms() >= 0 && Double.isNaN(start)) {
+                    start = s.masterCpuMs();
+                }
+                if (s.ms() >= 0 && s.ms() <= ms + 100) {
+                    end = s.masterCpuMs();
+                }
+            }
+            return end - start;
+        }
+
         int workersAt(double ms) {
             int w = 0;
             for (Sample s : samples) {
@@ -89,7 +108,8 @@ final class Burst {
      * @param workers counts live workers (called on the sampling thread only)
      * @param busy    counts busy workers, or returns -1
      */
-    static Result run(int nginxPort, int n, int sleepMs, IntSupplier workers, IntSupplier busy) throws Exception {
+    static Result run(int nginxPort, int n, int sleepMs, IntSupplier workers, IntSupplier busy, LongSupplier masterCpuNanos)
+            throws Exception {
         List<Socket> sockets = new ArrayList<>();
         try {
             for (int i = 0; i < n; i++) {
@@ -130,7 +150,7 @@ final class Burst {
                 clients.add(t);
             }
             List<Sample> samples = new ArrayList<>();
-            Sampler sampler = new Sampler(workers, busy, samples);
+            Sampler sampler = new Sampler(workers, busy, masterCpuNanos, samples);
             sampler.start();
             Thread.sleep(50);
             t0Wall[0] = Instant.now();
@@ -177,29 +197,38 @@ final class Burst {
     private static final class Sampler extends Thread {
         private final IntSupplier workers;
         private final IntSupplier busy;
+        private final LongSupplier cpu;
         private final List<Sample> samples;
         private volatile boolean running = true;
         volatile long origin = Long.MAX_VALUE;
 
-        Sampler(IntSupplier workers, IntSupplier busy, List<Sample> samples) {
+        Sampler(IntSupplier workers, IntSupplier busy, LongSupplier cpu, List<Sample> samples) {
             super("burst-sampler");
             setDaemon(true);
             this.workers = workers;
             this.busy = busy;
+            this.cpu = cpu;
             this.samples = samples;
         }
 
         @Override
         public void run() {
             long next = System.nanoTime();
+            double cpuMs = cpu.getAsLong() / 1e6;
+            int count = 0;
+            boolean started = false;
             while (running) {
                 long now = System.nanoTime();
                 int w = workers.getAsInt();
                 int b = busy.getAsInt();
                 long o = origin;
                 double ms = o == Long.MAX_VALUE ? -1 : (now - o) / 1e6;
+                if (ms >= 0 && !started || ++count % 10 == 0) {
+                    started |= ms >= 0;
+                    cpuMs = cpu.getAsLong() / 1e6;
+                }
                 synchronized (samples) {
-                    samples.add(new Sample(ms, w, b));
+                    samples.add(new Sample(ms, w, b, cpuMs));
                 }
                 next += SAMPLE_NANOS;
                 long wait = next - System.nanoTime();

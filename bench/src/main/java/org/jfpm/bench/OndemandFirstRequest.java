@@ -11,20 +11,24 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 import org.jfpm.scoreboard.ScoreboardReader;
 import org.jfpm.scoreboard.SlotSnapshot;
 
 /**
  * Ondemand first-request latency: the time from connect to a complete FastCGI response when the
  * pool has no worker (cold), for a jfpm ondemand pool of php-cgi, for PHP-FPM 8.2 ondemand, and
- * for php-cgi's own start (spawned by hand, see {@link PhpCgiStart}) as the floor. Both servers use
- * {@code max-children 4, process-idle-timeout 10s} on a loopback TCP port and run side by side,
- * started (jfpm: until it logs that it is ready) a second before the first iteration. Each
- * iteration waits until both have reaped back to 0 workers, then measures php-cgi and jfpm (in
- * alternating order) and PHP-FPM. Warm-up iterations are printed, not counted; the first is the
- * first request each server sees after its start. For jfpm the scoreboard splits the time:
- * connect → the slot allocated for the spawn (detection + decision) → php-cgi's first accept →
- * response.
+ * for php-cgi's own start (spawned by hand, see {@link PhpCgiStart}) as the floor, plain and with
+ * jfpm's preload library. Both servers use {@code max-children 4, process-idle-timeout 10s} on a
+ * loopback TCP port and run side by side, started (jfpm: until it logs that it is ready) a second
+ * before the first iteration. Each iteration waits until both have reaped back to 0 workers, then
+ * measures php-cgi, php-cgi + preload and jfpm (in rotating order), then PHP-FPM. Warm-up
+ * iterations are printed, not counted; the first is the first request each server sees after its
+ * start.
+ *
+ * <p>For jfpm the scoreboard splits the time: connect → the slot allocated for the spawn (detection
+ * and decision) → php-cgi's first accept → response; and the CPU time of the jfpm JVM during the
+ * request and of the worker by the response are read from /proc ({@link Cpu}).
  */
 public final class OndemandFirstRequest {
     private static final String USAGE = """
@@ -40,9 +44,14 @@ public final class OndemandFirstRequest {
               --php-fpm PATH      (default /usr/sbin/php-fpm8.2)
               --keep              keep the temp directory (configs, logs) even on success
             """;
+    private static final double NONE = Double.NaN;
 
-    /** One iteration's figures in ms; NaN when a server is not measured. */
-    private record Iteration(double phpCgi, double jfpm, double jfpmSpawn, double jfpmAccept, double phpFpm, String load) {
+    /** jfpm's first request: total, spawn and first accept (from connect), worker and JVM CPU, all ms. */
+    private record Jfpm(double ms, double spawnAt, double acceptAt, double workerCpu, double jvmCpu) {
+        static final Jfpm SKIPPED = new Jfpm(NONE, NONE, NONE, NONE, NONE);
+    }
+
+    private record Iteration(PhpCgiStart.Sample cgi, PhpCgiStart.Sample cgiPreload, Jfpm jfpm, double phpFpm, String load) {
     }
 
     private OndemandFirstRequest() {
@@ -68,11 +77,11 @@ public final class OndemandFirstRequest {
                 + Machine.versionOf(List.of(a.string("php-fpm", "/usr/sbin/php-fpm8.2"), "-v")));
 
         List<Iteration> measured = new ArrayList<>();
-        try (Processes procs = new Processes(); PhpCgiStart baseline = new PhpCgiStart(phpCgi, procs)) {
-            Workspace ws = Workspace.create("jfpm-bench-ondemand");
+        Workspace ws = Workspace.create("jfpm-bench-ondemand");
+        boolean ok = false;
+        try (Processes procs = new Processes(); PhpCgiStart baseline = new PhpCgiStart(phpCgi, procs, ws.shm())) {
             String script = ws.www().resolve("hello.php").toString();
             Map<String, FpmServer> servers = new LinkedHashMap<>();
-            boolean ok = false;
             try {
                 for (String s : names) {
                     Endpoint ep = new Endpoint.Tcp(Endpoint.freePort());
@@ -86,32 +95,32 @@ public final class OndemandFirstRequest {
                 ScoreboardReader board = null;
                 for (FpmServer s : servers.values()) {
                     s.start("ondemand");
-                    if (s instanceof JfpmServer j) {
-                        System.out.println("# " + j.startup());
-                    }
                     children.put(s.name(), new ChildCounter(s.pid(), procs::adopt));
                     if (s instanceof JfpmServer j) {
                         board = Scoreboards.open(j.scoreboard(), s);
+                        System.out.println("# " + j.startup());
                     }
                 }
                 Thread.sleep(1000);
                 for (int i = -warmup; i < iterations; i++) {
                     awaitCold(servers, children, Duration.ofSeconds(idle + 30L));
                     String load = Machine.loadAverage();
-                    boolean cgiFirst = Math.floorMod(i, 2) == 0;
-                    double cgi = cgiFirst ? baseline.measure(script) : Double.NaN;
-                    double[] jf = {Double.NaN, Double.NaN, Double.NaN};
-                    double fpm = Double.NaN;
-                    if (servers.containsKey("jfpm")) {
-                        jf = firstRequest(servers.get("jfpm"), script, board);
+                    PhpCgiStart.Sample cgi = null;
+                    PhpCgiStart.Sample pre = null;
+                    Jfpm jf = Jfpm.SKIPPED;
+                    for (int k = 0; k < 3; k++) {
+                        switch (Math.floorMod(i + k, 3)) {
+                            case 0 -> cgi = baseline.measure(script, false);
+                            case 1 -> pre = baseline.measure(script, true);
+                            default -> {
+                                if (servers.containsKey("jfpm")) {
+                                    jf = jfpm(servers.get("jfpm"), script, board);
+                                }
+                            }
+                        }
                     }
-                    if (!cgiFirst) {
-                        cgi = baseline.measure(script);
-                    }
-                    if (servers.containsKey("php-fpm")) {
-                        fpm = firstRequest(servers.get("php-fpm"), script, null)[0];
-                    }
-                    Iteration it = new Iteration(cgi, jf[0], jf[1], jf[2], fpm, load);
+                    double fpm = servers.containsKey("php-fpm") ? firstRequest(servers.get("php-fpm"), script).ms : NONE;
+                    Iteration it = new Iteration(cgi, pre, jf, fpm, load);
                     print(i, iterations, it);
                     if (i >= 0) {
                         measured.add(it);
@@ -121,12 +130,13 @@ public final class OndemandFirstRequest {
                 ok = true;
             } finally {
                 servers.values().forEach(FpmServer::stop);
-                if (ok && !a.flag("keep")) {
-                    ws.delete();
-                } else {
-                    ws.deleteScoreboards();
-                    System.out.println("# configs and logs kept in " + ws.dir());
-                }
+            }
+        } finally {
+            if (ok && !a.flag("keep")) {
+                ws.delete();
+            } else {
+                ws.deleteScoreboards();
+                System.out.println("# configs and logs kept in " + ws.dir());
             }
         }
     }
@@ -139,42 +149,46 @@ public final class OndemandFirstRequest {
         }
     }
 
-    /**
-     * Connect + one request to a cold pool. Returns {total, spawn, accept} in ms from just before the
-     * connect; spawn and accept from jfpm's scoreboard (NaN without one).
-     */
-    private static double[] firstRequest(FpmServer server, String script, ScoreboardReader board) throws Exception {
+    private record Answer(double ms, long pid, Instant wall0) {
+    }
+
+    /** Connect + one request; ms from just before the connect to the end of the response. */
+    private static Answer firstRequest(FpmServer server, String script) throws Exception {
         long t0 = System.nanoTime();
         Instant wall0 = Instant.now();
         FastCgiClient.Response r;
         try (Endpoint.Connection c = server.endpoint().connect()) {
             r = FastCgiClient.request(c, FastCgiClient.getParams(script));
         }
-        double total = (System.nanoTime() - t0) / 1e6;
+        double ms = (System.nanoTime() - t0) / 1e6;
         String body = r.body();
         if (!body.startsWith("pid=")) {
             throw new IllegalStateException(server.name() + " answered: " + r.stdout() + r.stderr());
         }
-        double spawn = Double.NaN;
-        double accept = Double.NaN;
-        if (board != null) {
-            long pid = Long.parseLong(body.substring(4).trim());
-            double w0 = wall0.getEpochSecond() * 1e6 + wall0.getNano() / 1e3;
-            Optional<SlotSnapshot> slot = Scoreboards.ofPid(board, pid);
-            if (slot.isPresent()) {
-                spawn = (slot.get().startTimeUs() - w0) / 1000;
-                accept = (slot.get().acceptedTimeUs() - w0) / 1000;
-            }
-        }
-        return new double[] {total, spawn, accept};
+        return new Answer(ms, Long.parseLong(body.substring(4).trim()), wall0);
+    }
+
+    private static Jfpm jfpm(FpmServer server, String script, ScoreboardReader board) throws Exception {
+        long jvm0 = Cpu.nanos(server.pid());
+        Answer a = firstRequest(server, script);
+        long jvm1 = Cpu.nanos(server.pid());
+        double workerCpu = Cpu.nanos(a.pid()) / 1e6;
+        double w0 = a.wall0().getEpochSecond() * 1e6 + a.wall0().getNano() / 1e3;
+        Optional<SlotSnapshot> slot = Scoreboards.ofPid(board, a.pid());
+        double spawn = slot.map(s -> (s.startTimeUs() - w0) / 1000).orElse(NONE);
+        double accept = slot.map(s -> (s.acceptedTimeUs() - w0) / 1000).orElse(NONE);
+        return new Jfpm(a.ms(), spawn, accept, workerCpu, (jvm1 - jvm0) / 1e6);
     }
 
     private static void print(int i, int n, Iteration it) {
         String label = i < 0 ? "warm-up" : String.format(Locale.ROOT, "%2d/%d", i + 1, n);
-        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-7s php-cgi own start %6.1f ms", label, it.phpCgi()));
-        if (!Double.isNaN(it.jfpm())) {
-            s.append(String.format(Locale.ROOT, " | jfpm %6.1f ms (%+5.1f; spawn at %4.1f, first accept at %5.1f)",
-                    it.jfpm(), it.jfpm() - it.phpCgi(), it.jfpmSpawn(), it.jfpmAccept()));
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
+                "%-7s php-cgi %5.1f ms (cpu %4.1f) | +preload %5.1f ms (cpu %4.1f)", label,
+                it.cgi().ms(), it.cgi().workerCpuMs(), it.cgiPreload().ms(), it.cgiPreload().workerCpuMs()));
+        Jfpm j = it.jfpm();
+        if (!Double.isNaN(j.ms())) {
+            s.append(String.format(Locale.ROOT, " | jfpm %5.1f ms (%+5.1f; spawn at %4.1f, accept at %5.1f; cpu worker %4.1f, jvm %4.1f)",
+                    j.ms(), j.ms() - it.cgi().ms(), j.spawnAt(), j.acceptAt(), j.workerCpu(), j.jvmCpu()));
         }
         if (!Double.isNaN(it.phpFpm())) {
             s.append(String.format(Locale.ROOT, " | php-fpm %5.1f ms", it.phpFpm()));
@@ -186,24 +200,32 @@ public final class OndemandFirstRequest {
     private static void summary(List<Iteration> its) {
         System.out.println();
         System.out.println("# summary (ms; median, p90, [min–max])");
-        System.out.println("php-cgi own start        " + Stats.of(its.stream().map(Iteration::phpCgi).toList()).describeWithP90(1));
-        List<Iteration> jf = its.stream().filter(i -> !Double.isNaN(i.jfpm())).toList();
+        row("php-cgi own start", its, i -> i.cgi().ms());
+        row("  its CPU", its, i -> i.cgi().workerCpuMs());
+        row("php-cgi + preload", its, i -> i.cgiPreload().ms());
+        row("  its CPU", its, i -> i.cgiPreload().workerCpuMs());
+        List<Iteration> jf = its.stream().filter(i -> !Double.isNaN(i.jfpm().ms())).toList();
         if (!jf.isEmpty()) {
-            System.out.println("jfpm ondemand            " + Stats.of(jf.stream().map(Iteration::jfpm).toList()).describeWithP90(1));
-            System.out.println("  jfpm - php-cgi (paired) " + Stats.of(jf.stream().map(i -> i.jfpm() - i.phpCgi()).toList()).describeWithP90(1));
-            List<Double> spawn = jf.stream().map(Iteration::jfpmSpawn).filter(d -> !Double.isNaN(d)).toList();
-            if (!spawn.isEmpty()) {
-                System.out.println("  connect -> spawn        " + Stats.of(spawn).describeWithP90(1));
-                System.out.println("  spawn -> first accept   " + Stats.of(jf.stream().filter(i -> !Double.isNaN(i.jfpmSpawn()))
-                        .map(i -> i.jfpmAccept() - i.jfpmSpawn()).toList()).describeWithP90(1));
-                System.out.println("  first accept -> answer  " + Stats.of(jf.stream().filter(i -> !Double.isNaN(i.jfpmAccept()))
-                        .map(i -> i.jfpm() - i.jfpmAccept()).toList()).describeWithP90(1));
-            }
+            row("jfpm ondemand", jf, i -> i.jfpm().ms());
+            row("  jfpm - php-cgi (paired)", jf, i -> i.jfpm().ms() - i.cgi().ms());
+            row("  jfpm - php-cgi+preload", jf, i -> i.jfpm().ms() - i.cgiPreload().ms());
+            row("  connect -> spawn", jf, i -> i.jfpm().spawnAt());
+            row("  spawn -> first accept", jf, i -> i.jfpm().acceptAt() - i.jfpm().spawnAt());
+            row("  first accept -> answer", jf, i -> i.jfpm().ms() - i.jfpm().acceptAt());
+            row("  worker CPU", jf, i -> i.jfpm().workerCpu());
+            row("  jfpm JVM CPU meanwhile", jf, i -> i.jfpm().jvmCpu());
         }
         List<Iteration> fp = its.stream().filter(i -> !Double.isNaN(i.phpFpm())).toList();
         if (!fp.isEmpty()) {
-            System.out.println("php-fpm ondemand         " + Stats.of(fp.stream().map(Iteration::phpFpm).toList()).describeWithP90(1));
+            row("php-fpm ondemand", fp, Iteration::phpFpm);
         }
         System.out.println("load (1 min) per iteration: " + its.stream().map(i -> i.load().split(" ")[0]).toList());
+    }
+
+    private static void row(String label, List<Iteration> its, ToDoubleFunction<Iteration> f) {
+        List<Double> v = its.stream().map(f::applyAsDouble).filter(d -> !Double.isNaN(d)).toList();
+        if (!v.isEmpty()) {
+            System.out.printf(Locale.ROOT, "%-27s %s%n", label, Stats.of(v).describeWithP90(1));
+        }
     }
 }

@@ -40,7 +40,7 @@ public final class TimeToCapacity {
               --keep              keep the temp directory (configs, logs) even on success
             """;
 
-    private record Run(String server, int run, Burst.Result result, String loadBefore, String loadAfter) {
+    private record Run(String server, int run, Burst.Result result, String loadBefore, String loadAfter, String cpuByThread) {
     }
 
     private TimeToCapacity() {
@@ -134,8 +134,11 @@ public final class TimeToCapacity {
                 System.out.println("  " + j.startup());
             }
             String loadBefore = Machine.loadAverage();
-            Burst.Result result = Burst.run(port, n, sleepMs, children::count, busy);
-            return new Run(server.name(), run, result, loadBefore, Machine.loadAverage());
+            long master = server.pid();
+            Map<String, Long> threadsBefore = Cpu.byThread(master);
+            Burst.Result result = Burst.run(port, n, sleepMs, children::count, busy, () -> Cpu.nanos(master));
+            String byThread = Cpu.topDelta(threadsBefore, Cpu.byThread(master), 6);
+            return new Run(server.name(), run, result, loadBefore, Machine.loadAverage(), byThread);
         } finally {
             server.stop();
         }
@@ -184,6 +187,10 @@ public final class TimeToCapacity {
                 n, r.allConcurrent() ? String.format(Locale.ROOT, "%.0f ms", r.lastPhpStart())
                         : String.format(Locale.ROOT, "never (last request started at %.0f ms)", r.lastPhpStart()),
                 n, r.allDone(), r.distinctPids(), run.loadBefore(), run.loadAfter(), growth);
+        double until = r.allConcurrent() ? r.lastPhpStart() : r.allDone();
+        System.out.printf(Locale.ROOT, "  master CPU: %.0f ms until %s, %.0f ms in all%n", r.masterCpuUntil(until),
+                r.allConcurrent() ? "all ran at once" : "all were done", r.masterCpuUntil(r.allDone()));
+        System.out.println("  master CPU by thread during the burst: " + run.cpuByThread());
         double busy = r.firstBusy(n);
         if (!Double.isNaN(busy)) {
             System.out.printf(Locale.ROOT, "  scoreboard: %d busy at %.0f ms%n", n, busy);
@@ -219,9 +226,9 @@ public final class TimeToCapacity {
 
     private static void writeCsv(Path file, Burst.Result r) throws IOException {
         try (PrintWriter w = new PrintWriter(Files.newBufferedWriter(file))) {
-            w.println("ms,workers,busy");
+            w.println("ms,workers,busy,master_cpu_ms");
             for (Burst.Sample s : r.samples()) {
-                w.printf(Locale.ROOT, "%.1f,%d,%d%n", s.ms(), s.workers(), s.busy());
+                w.printf(Locale.ROOT, "%.1f,%d,%d,%.1f%n", s.ms(), s.workers(), s.busy(), s.masterCpuMs());
             }
         }
     }
