@@ -30,14 +30,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * The scoreboard's hot paths on a real mmap'd file in /dev/shm: a consistent slot read
  * ({@link ScoreboardReader#slot}, what the master, the status page and the CLI do per worker) and
  * the worker SDK's stage transitions ({@link SlotWriter}, one seqlock write each), alone and with a
- * reader and a writer on the same slot at once.
+ * reader and a writer on the same slot at once. Closing a request ({@code accepting()} after
+ * {@code accepted()}) also reads the thread's CPU clock and {@code /proc/self/statm}; {@code
+ * stageWrite} is a stage change alone.
  *
  * <p>Run: {@code java -cp "$(cat bench/target/classpath.txt)" org.openjdk.jmh.Main ScoreboardBenchmark}
  */
 @State(Scope.Group)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class ScoreboardBenchmark {
@@ -54,6 +56,7 @@ public class ScoreboardBenchmark {
         slot = board.allocate(1);
         writer = SlotWriter.attach(board.path(), slot);
         writer.accepting();
+        writer.accepted();
         reader = board.reader();
     }
 
@@ -69,6 +72,13 @@ public class ScoreboardBenchmark {
     @Group("read")
     public Optional<SlotSnapshot> readSlot() {
         return reader.slot(slot);
+    }
+
+    /** One stage change in an open request: a bare seqlock write of the slot (no clock or /proc reads). */
+    @Benchmark
+    @Group("stageWrite")
+    public void executing() {
+        writer.executing();
     }
 
     /** What the preload library does per request: accept returned, then back to accept. */
