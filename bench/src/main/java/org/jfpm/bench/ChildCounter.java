@@ -66,6 +66,11 @@ final class ChildCounter {
         return live;
     }
 
+    /** The child pids seen in the last {@link #count()} (live or zombie). */
+    java.util.List<Long> children() {
+        return known.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+    }
+
     /** {state char, ppid} from /proc/PID/stat, or null when the process is gone. */
     private static long[] stat(long pid) {
         String s;

@@ -40,7 +40,8 @@ public final class TimeToCapacity {
               --keep              keep the temp directory (configs, logs) even on success
             """;
 
-    private record Run(String server, int run, Burst.Result result, String loadBefore, String loadAfter, String cpuByThread) {
+    private record Run(String server, int run, Burst.Result result, String loadBefore, String loadAfter, String cpuByThread,
+                       double workersCpuMs, int workers) {
     }
 
     private TimeToCapacity() {
@@ -138,7 +139,10 @@ public final class TimeToCapacity {
             Map<String, Long> threadsBefore = Cpu.byThread(master);
             Burst.Result result = Burst.run(port, n, sleepMs, children::count, busy, () -> Cpu.nanos(master));
             String byThread = Cpu.topDelta(threadsBefore, Cpu.byThread(master), 6);
-            return new Run(server.name(), run, result, loadBefore, Machine.loadAverage(), byThread);
+            children.count();
+            List<Long> workers = children.children();
+            double workersCpu = workers.stream().mapToLong(Cpu::nanos).filter(c -> c > 0).sum() / 1e6;
+            return new Run(server.name(), run, result, loadBefore, Machine.loadAverage(), byThread, workersCpu, workers.size());
         } finally {
             server.stop();
         }
@@ -191,6 +195,8 @@ public final class TimeToCapacity {
         System.out.printf(Locale.ROOT, "  master CPU: %.0f ms until %s, %.0f ms in all%n", r.masterCpuUntil(until),
                 r.allConcurrent() ? "all ran at once" : "all were done", r.masterCpuUntil(r.allDone()));
         System.out.println("  master CPU by thread during the burst: " + run.cpuByThread());
+        System.out.printf(Locale.ROOT, "  workers' CPU since their start: %.0f ms for %d workers (%.1f ms each)%n",
+                run.workersCpuMs(), run.workers(), run.workersCpuMs() / Math.max(1, run.workers()));
         double busy = r.firstBusy(n);
         if (!Double.isNaN(busy)) {
             System.out.printf(Locale.ROOT, "  scoreboard: %d busy at %.0f ms%n", n, busy);
