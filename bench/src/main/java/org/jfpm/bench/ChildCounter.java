@@ -47,7 +47,10 @@ final class ChildCounter {
             Boolean child = known.get(pid);
             if (child == null) {
                 long[] stat = stat(pid);
-                child = stat != null && stat[1] == parent;
+                if (stat == null) {
+                    continue;
+                }
+                child = stat[1] == parent;
                 known.put(pid, child);
                 if (child) {
                     onNewChild.accept(pid);
