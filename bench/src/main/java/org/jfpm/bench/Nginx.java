@@ -97,7 +97,7 @@ final class Nginx {
 
     private static boolean accepts(int port) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
-            return true;
+            return s.isConnected();
         } catch (IOException e) {
             return false;
         }
