@@ -80,6 +80,7 @@ public final class OndemandFirstRequest {
         Workspace ws = Workspace.create("jfpm-bench-ondemand");
         boolean ok = false;
         try (Processes procs = new Processes(); PhpCgiStart baseline = new PhpCgiStart(phpCgi, procs, ws.shm())) {
+            procs.afterStop(ws::deleteScoreboards);
             String script = ws.www().resolve("hello.php").toString();
             Map<String, FpmServer> servers = new LinkedHashMap<>();
             try {

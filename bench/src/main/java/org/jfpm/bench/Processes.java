@@ -86,6 +86,7 @@ final class Processes implements AutoCloseable {
 
     private final List<Started> started = new CopyOnWriteArrayList<>();
     private final Set<ProcessHandle> adopted = ConcurrentHashMap.newKeySet();
+    private final List<Runnable> afterStop = new CopyOnWriteArrayList<>();
     private final Thread hook = new Thread(this::stopAll, "bench-cleanup");
 
     Processes() {
@@ -105,6 +106,11 @@ final class Processes implements AutoCloseable {
     /** Remembers a process (a worker) to kill at the end if it is still alive then. */
     void adopt(long pid) {
         ProcessHandle.of(pid).ifPresent(adopted::add);
+    }
+
+    /** Runs {@code action} once every process has been stopped, at {@link #close()} or in the shutdown hook. */
+    void afterStop(Runnable action) {
+        afterStop.add(action);
     }
 
     /** Stops one started program now (see {@link Started#stop}). */
@@ -131,6 +137,10 @@ final class Processes implements AutoCloseable {
         started.clear();
         killAll(adopted);
         adopted.clear();
+        for (Runnable r : afterStop) {
+            r.run();
+        }
+        afterStop.clear();
     }
 
     private static void killAll(Iterable<ProcessHandle> handles) {

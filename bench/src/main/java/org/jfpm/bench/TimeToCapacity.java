@@ -74,6 +74,7 @@ public final class TimeToCapacity {
         List<Run> results = new ArrayList<>();
         try (Processes procs = new Processes()) {
             Workspace ws = Workspace.create("jfpm-bench-ttc");
+            procs.afterStop(ws::deleteScoreboards);
             boolean ok = false;
             Map<String, FpmServer> servers = new LinkedHashMap<>();
             Map<String, Integer> ports = new LinkedHashMap<>();
