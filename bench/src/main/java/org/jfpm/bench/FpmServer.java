@@ -1,0 +1,50 @@
+package org.jfpm.bench;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** A FastCGI process manager under test (jfpm or PHP-FPM), started and stopped by the benchmark. */
+interface FpmServer {
+
+    /** "jfpm" or "php-fpm". */
+    String name();
+
+    Endpoint endpoint();
+
+    /** Starts the master and returns once its socket listens. */
+    void start(String runLabel) throws IOException;
+
+    /** The master's pid (its children are the workers). */
+    long pid();
+
+    /** The master's log (and stderr). */
+    String logTail(int lines);
+
+    /** Stops the master and every worker. Idempotent. */
+    void stop();
+
+    /**
+     * Polls {@code condition} every 10 ms until it holds, or fails after {@code timeout} (or at once
+     * when the master has died), with the log tail in the message.
+     */
+    static void await(FpmServer server, String what, Duration timeout, BooleanSupplier alive, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (!alive.getAsBoolean()) {
+                throw new IllegalStateException(server.name() + " exited while waiting for " + what
+                        + "; log:\n" + server.logTail(30));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(server.name() + ": no " + what + " after " + timeout.toMillis()
+                        + " ms; log:\n" + server.logTail(30));
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for " + what, e);
+            }
+        }
+    }
+}
