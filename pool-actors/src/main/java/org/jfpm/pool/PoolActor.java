@@ -134,6 +134,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     static final Duration TICK = Duration.ofSeconds(1);
     static final Duration REARM_DELAY = Duration.ofMillis(10);
+    static final Duration MAX_REARM_DELAY = Duration.ofMillis(80);
     static final Duration FAST_STOP_KILL_AFTER = Duration.ofSeconds(1);
     static final Duration MIN_TIMEOUT_CHECK = Duration.ofMillis(130);
 
@@ -158,6 +159,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private int spawnsPending;
     private SpawnBackoff backoff = SpawnBackoff.none();
     private boolean armed;
+    /** Readable events in a row that led to no spawn: the re-arm delay doubles with each (see onReadable). */
+    private int quietReadables;
     private ActorRef<StopProgress> stopReplyTo;
     private boolean stopKillSent;
 
@@ -206,6 +209,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             return this;
         }
         if (action instanceof Action.Spawn s) {
+            quietReadables = 0;
             spawn(s.count(), s.reason());
         } else if (action instanceof Action.Bury b) {
             bury(b.pid(), b.mode(), b.reason());
@@ -372,8 +376,19 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         PoolView v = view(true);
         policy.tell(v.connectionsWaiting() > 0 ? new PolicyActor.Readable(v) : new PolicyActor.ViewChanged(v));
-        timers.startSingleTimer(Rearm.INSTANCE, REARM_DELAY);
+        timers.startSingleTimer(Rearm.INSTANCE, rearmDelay(quietReadables++));
         return this;
+    }
+
+    /**
+     * The socket stays readable while connections wait for workers that are still starting (php-cgi:
+     * ~50 ms) or while every worker is busy at max-children; re-arming at once would turn that into a
+     * stream of views that decide nothing. So the delay starts at 10 ms and doubles with every
+     * readable event that led to no spawn, up to 80 ms; any spawn resets it.
+     */
+    static Duration rearmDelay(int quietReadables) {
+        long ms = REARM_DELAY.toMillis() << Math.min(quietReadables, 8);
+        return Duration.ofMillis(Math.min(ms, MAX_REARM_DELAY.toMillis()));
     }
 
     private Behavior<Command> onRearm() {
