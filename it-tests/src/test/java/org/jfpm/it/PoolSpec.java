@@ -1,5 +1,7 @@
 package org.jfpm.it;
 
+import org.jfpm.supervisor.status.MiniJson;
+
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -101,7 +103,7 @@ final class PoolSpec {
 
     static String value(Object v) {
         if (v instanceof String s) {
-            return Json.quote(s);
+            return MiniJson.quote(s);
         }
         if (v instanceof Number || v instanceof Boolean) {
             return v.toString();
@@ -123,6 +125,6 @@ final class PoolSpec {
     }
 
     private static String quoteKey(String k) {
-        return k.matches("[A-Za-z0-9_-]+") ? k : Json.quote(k);
+        return k.matches("[A-Za-z0-9_-]+") ? k : MiniJson.quote(k);
     }
 }

@@ -1,5 +1,7 @@
 package org.jfpm.it;
 
+import org.jfpm.supervisor.status.MiniJson;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,7 +67,7 @@ class StatusCliTest {
         List<Map<String, Object>> found = new ArrayList<>();
         for (String line : output.lines().map(String::trim).toList()) {
             if (line.startsWith("{")) {
-                collectPools(Json.parse(line), found);
+                collectPools(MiniJson.parse(line), found);
             }
         }
         if (found.size() != 1) {

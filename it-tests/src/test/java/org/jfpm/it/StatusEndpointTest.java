@@ -1,5 +1,7 @@
 package org.jfpm.it;
 
+import org.jfpm.supervisor.status.MiniJson;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +65,7 @@ class StatusEndpointTest {
 
     static Map<String, Object> reference(String name) {
         try {
-            return Json.object(Files.readString(Workers.resource("/php-fpm-status/" + name)));
+            return MiniJson.object(Files.readString(Workers.resource("/php-fpm-status/" + name)));
         } catch (IOException e) {
             throw new AssertionError("read reference " + name + ": " + e, e);
         }
@@ -94,14 +96,14 @@ class StatusEndpointTest {
     void jsonStatusHasPhpFpmsKeys() {
         Http.Response r = status("/status/" + POOL + "?json");
         assertTrue(r.headers().getOrDefault("content-type", "").startsWith("application/json"), "content type " + r.headers());
-        Map<String, Object> s = Json.object(r.body());
+        Map<String, Object> s = MiniJson.object(r.body());
         assertSameShape(reference("status.json"), s, "/status/www?json");
         assertEquals(POOL, s.get("pool"));
         assertEquals("static", s.get("process manager"));
         assertEquals((long) WORKERS, s.get("total processes"));
         assertEquals(s.get("total processes"), (Long) s.get("idle processes") + (Long) s.get("active processes"));
 
-        Map<String, Object> full = Json.object(status("/status/" + POOL + "?json&full").body());
+        Map<String, Object> full = MiniJson.object(status("/status/" + POOL + "?json&full").body());
         Map<String, Object> ref = reference("status-full.json");
         assertEquals(List.copyOf(ref.keySet()), List.copyOf(full.keySet()), "/status/www?json&full: keys and their order");
         List<Map<String, Object>> procs = (List<Map<String, Object>>) full.get("processes");
@@ -114,7 +116,7 @@ class StatusEndpointTest {
         assertEquals(jfpm.inUse(POOL).stream().map(SlotSnapshot::pid).collect(Collectors.toSet()), pids,
                 "the processes are the pool's workers");
 
-        Map<String, Object> single = Json.object(status("/status?json").body());
+        Map<String, Object> single = MiniJson.object(status("/status?json").body());
         assertEquals(POOL, single.get("pool"), "/status serves the only pool");
     }
 
@@ -148,7 +150,7 @@ class StatusEndpointTest {
     @Order(4)
     void statusAnswersEveryReadWhileThePoolIsSaturated() {
         try (Load<Http.Response> busy = Load.get(WORKERS + 1, jfpm.pool(POOL).address(), "/sleep?ms=2500")) {
-            jfpm.pollUntil(() -> (Long) Json.object(status("/status/" + POOL + "?json").body()).get("active processes")
+            jfpm.pollUntil(() -> (Long) MiniJson.object(status("/status/" + POOL + "?json").body()).get("active processes")
                     == WORKERS, Duration.ofSeconds(5), "every worker busy");
             List<String> wrong = new ArrayList<>();
             int sawSaturated = 0;
@@ -159,7 +161,7 @@ class StatusEndpointTest {
                     wrong.add("read " + i + ": HTTP " + r.status() + " " + r.body());
                     continue;
                 }
-                Map<String, Object> s = Json.object(r.body());
+                Map<String, Object> s = MiniJson.object(r.body());
                 long idle = (Long) s.get("idle processes");
                 long active = (Long) s.get("active processes");
                 long total = (Long) s.get("total processes");

@@ -1,5 +1,7 @@
 package org.jfpm.it;
 
+import org.jfpm.supervisor.status.MiniJson;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,7 +52,7 @@ final class WebDriver implements AutoCloseable {
                             "--disable-dev-shm-usage", "--user-data-dir=" + profileDir)
                     .stream().map(Json::quote).reduce((a, b) -> a + "," + b).orElseThrow();
             Map<String, Object> value = d.call("POST", "/session", "{\"capabilities\":{\"alwaysMatch\":{"
-                    + "\"browserName\":\"chrome\",\"goog:chromeOptions\":{\"binary\":" + Json.quote(CHROMIUM)
+                    + "\"browserName\":\"chrome\",\"goog:chromeOptions\":{\"binary\":" + MiniJson.quote(CHROMIUM)
                     + ",\"args\":[" + args + "]}}}}", Duration.ofSeconds(60));
             d.session = (String) value.get("sessionId");
             if (d.session == null) {
@@ -76,13 +78,13 @@ final class WebDriver implements AutoCloseable {
     }
 
     void navigate(String url) {
-        callRaw("POST", "/session/" + session + "/url", "{\"url\":" + Json.quote(url) + "}", Duration.ofSeconds(30));
+        callRaw("POST", "/session/" + session + "/url", "{\"url\":" + MiniJson.quote(url) + "}", Duration.ofSeconds(30));
     }
 
     /** Runs {@code script} in the page ({@code execute/sync}); returns its JSON value. */
     Object execute(String script) {
         Map<String, Object> r = callRaw("POST", "/session/" + session + "/execute/sync",
-                "{\"script\":" + Json.quote(script) + ",\"args\":[]}", Duration.ofSeconds(15));
+                "{\"script\":" + MiniJson.quote(script) + ",\"args\":[]}", Duration.ofSeconds(15));
         return r.get("value");
     }
 
@@ -115,7 +117,7 @@ final class WebDriver implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
-        Map<String, Object> json = Json.object(r.body());
+        Map<String, Object> json = MiniJson.object(r.body());
         if (r.statusCode() != 200) {
             throw new AssertionError("WebDriver " + method + " " + path + ": HTTP " + r.statusCode() + " " + r.body());
         }

@@ -10,7 +10,7 @@ import java.util.Map;
  * integers become {@link Long}, numbers with a fraction or exponent {@link Double}, so that
  * tests can compare both key order and value types. Rejects anything that is not RFC 8259 JSON.
  */
-final class MiniJson {
+public final class MiniJson {
 
     private final String s;
     private int i;
@@ -19,7 +19,7 @@ final class MiniJson {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         MiniJson p = new MiniJson(text);
         p.ws();
         Object v = p.value();
@@ -31,8 +31,34 @@ final class MiniJson {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) {
-        return (Map<String, Object>) parse(text);
+    public static Map<String, Object> object(String text) {
+        Object v = parse(text);
+        if (!(v instanceof Map)) {
+            throw new AssertionError("expected a JSON object, got: " + text);
+        }
+        return (Map<String, Object>) v;
+    }
+
+    /** JSON string literal for {@code v}. */
+    public static String quote(String v) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
     }
 
     private Object value() {
