@@ -50,7 +50,7 @@ final class WebDriver implements AutoCloseable {
             String args = List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                             "--disable-background-networking", "--disable-component-update", "--disable-sync",
                             "--disable-dev-shm-usage", "--user-data-dir=" + profileDir)
-                    .stream().map(Json::quote).reduce((a, b) -> a + "," + b).orElseThrow();
+                    .stream().map(MiniJson::quote).reduce((a, b) -> a + "," + b).orElseThrow();
             Map<String, Object> value = d.call("POST", "/session", "{\"capabilities\":{\"alwaysMatch\":{"
                     + "\"browserName\":\"chrome\",\"goog:chromeOptions\":{\"binary\":" + MiniJson.quote(CHROMIUM)
                     + ",\"args\":[" + args + "]}}}}", Duration.ofSeconds(60));
