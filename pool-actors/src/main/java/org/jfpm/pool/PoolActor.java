@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -163,6 +164,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private int quietReadables;
     private ActorRef<StopProgress> stopReplyTo;
     private boolean stopKillSent;
+    private boolean stoppedCleanly;
 
     private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, PoolConfig config,
                       ListenSocket listener, Scoreboard scoreboard, PoolRuntime runtime) {
@@ -199,6 +201,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 .onMessageEquals(StopTimeout.INSTANCE, this::onStopTimeout)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(Stop.class, this::onStop)
+                .onSignal(PostStop.class, s -> onPostStop())
                 .build();
     }
 
@@ -543,8 +546,28 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         scoreboard.delete();
         log.info("{} stopped", tag);
+        stoppedCleanly = true;
         stopReplyTo.tell(new Stopped(config.name()));
         return Behaviors.stopped();
+    }
+
+    /**
+     * A pool that stops without finishing a Stop failed (a bug: an exception in a handler). It must
+     * not leave orphans behind: every child it knows gets SIGKILL (the reaper still reaps them), and
+     * its scoreboard file goes. Its owner watches it and decides what happens next.
+     */
+    private Behavior<Command> onPostStop() {
+        if (!stoppedCleanly) {
+            log.error("{} pool actor failed; killing its {} child(ren)", tag, children.size());
+            for (Child c : children.values()) {
+                c.process.signal(Signals.SIGKILL);
+            }
+            if (armed) {
+                runtime.readiness().disarm(listener.fd());
+            }
+            scoreboard.delete();
+        }
+        return this;
     }
 
     private boolean stopping() {

@@ -220,4 +220,26 @@ class PoolActorTest {
             return appender.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
         }
     }
+
+    @Test
+    void aFailingPoolActorLeavesNoOrphanWorkersAndNoScoreboard() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        Path file = sb.path();
+        ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb);
+        List<Long> pids = awaitStatus(pool, s -> s.total() == 2, "2 workers").workers().stream()
+                .map(WorkerStatus::pid).toList();
+        TestProbe<Object> watcher = KIT.createTestProbe();
+
+        pool.tell(new PoolActor.GetStatus(null)); // a bug in a handler: the actor fails
+        watcher.expectTerminated(pool, Duration.ofSeconds(10));
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (pids.stream().anyMatch(ProcFs::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        for (long pid : pids) {
+            assertFalse(ProcFs.isAlive(pid), "worker " + pid + " outlived its failed pool");
+        }
+        assertFalse(Files.exists(file), "scoreboard file removed");
+    }
 }

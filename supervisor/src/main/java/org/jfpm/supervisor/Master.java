@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -30,7 +31,7 @@ import org.jfpm.scoreboard.Scoreboard;
  */
 public final class Master extends AbstractBehavior<Master.Command> {
 
-    public sealed interface Command permits SignalReceived, GetPools, PoolStopping {
+    public sealed interface Command permits SignalReceived, GetPools, PoolStopping, PoolTerminated {
     }
 
     /** A signal the JVM delivered to the supervisor, by name without "SIG" ("TERM", "INT", "HUP", "USR1"). */
@@ -50,26 +51,35 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private record PoolStopping(PoolActor.StopProgress progress) implements Command {
     }
 
+    private record PoolTerminated(String pool) implements Command {
+    }
+
     /** What the master starts a pool with: its config, its (supervisor-owned) socket and its scoreboard. */
     public record PoolSetup(PoolConfig config, ListenSocket listener, Scoreboard scoreboard) {
     }
 
-    public static Behavior<Command> create(List<PoolSetup> pools, PoolRuntime runtime) {
-        return Behaviors.setup(ctx -> new Master(ctx, pools, runtime));
+    /**
+     * @param exitStatus set to 1 when a pool fails; the supervisor exits with it once the master has stopped
+     */
+    public static Behavior<Command> create(List<PoolSetup> pools, PoolRuntime runtime, AtomicInteger exitStatus) {
+        return Behaviors.setup(ctx -> new Master(ctx, pools, runtime, exitStatus));
     }
 
     private final Map<String, ActorRef<PoolActor.Command>> pools = new LinkedHashMap<>();
     private final Map<String, ListenSocket> listeners = new LinkedHashMap<>();
     private final ActorRef<PoolActor.StopProgress> stoppedAdapter;
+    private final AtomicInteger exitStatus;
     private boolean stopping;
     private boolean fastStopSent;
 
-    private Master(ActorContext<Command> ctx, List<PoolSetup> setups, PoolRuntime runtime) {
+    private Master(ActorContext<Command> ctx, List<PoolSetup> setups, PoolRuntime runtime, AtomicInteger exitStatus) {
         super(ctx);
+        this.exitStatus = exitStatus;
         this.stoppedAdapter = ctx.messageAdapter(PoolActor.StopProgress.class, PoolStopping::new);
         for (PoolSetup s : setups) {
             ActorRef<PoolActor.Command> ref = ctx.spawn(
                     PoolActor.create(s.config(), s.listener(), s.scoreboard(), runtime), "pool-" + s.config().name());
+            ctx.watchWith(ref, new PoolTerminated(s.config().name()));
             pools.put(s.config().name(), ref);
             listeners.put(s.config().name(), s.listener());
         }
@@ -82,6 +92,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
                 .onMessage(SignalReceived.class, m -> onSignal(m.name()))
                 .onMessage(GetPools.class, this::onGetPools)
                 .onMessage(PoolStopping.class, m -> onPoolStopping(m.progress()))
+                .onMessage(PoolTerminated.class, m -> onPoolTerminated(m.pool()))
                 .build();
     }
 
@@ -116,6 +127,33 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return this;
     }
 
+    /**
+     * A pool that terminates without having reported Stopped has failed (a bug; it killed its own
+     * workers on the way out). jfpm then stops the other pools gracefully and exits with status 1, so
+     * that systemd or Kubernetes restarts it clean, rather than run on with a pool nobody serves.
+     */
+    private Behavior<Command> onPoolTerminated(String pool) {
+        if (!pools.containsKey(pool)) {
+            return this;
+        }
+        pools.remove(pool);
+        ListenSocket l = listeners.remove(pool);
+        if (l != null) {
+            l.close();
+        }
+        if (stopping) {
+            // stopped (its Stopped may still be on its way) or failed while stopping: gone either way
+            return afterPoolGone();
+        }
+        getContext().getLog().error("[pool {}] failed; stopping jfpm (exit status 1)", pool);
+        exitStatus.set(1);
+        stopping = true;
+        for (ActorRef<PoolActor.Command> p : pools.values()) {
+            p.tell(new PoolActor.Stop(true, stoppedAdapter));
+        }
+        return afterPoolGone();
+    }
+
     /** Listeners close as soon as their pool stops polling them (a unix socket's path goes at once). */
     private Behavior<Command> onPoolStopping(PoolActor.StopProgress m) {
         if (m instanceof PoolActor.ListenerReleased) {
@@ -127,11 +165,15 @@ public final class Master extends AbstractBehavior<Master.Command> {
             return this;
         }
         pools.remove(m.pool());
+        return afterPoolGone();
+    }
+
+    private Behavior<Command> afterPoolGone() {
         if (pools.isEmpty()) {
             getContext().getLog().info("exiting, bye-bye!");
             return Behaviors.stopped();
         }
-        getContext().getLog().debug("pool {} stopped; waiting for {}", m.pool(), new ArrayList<>(pools.keySet()));
+        getContext().getLog().debug("waiting for pool(s) {}", new ArrayList<>(pools.keySet()));
         return this;
     }
 }

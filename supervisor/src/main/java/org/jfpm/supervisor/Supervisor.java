@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.jfpm.os.JvmSignals;
 import org.jfpm.os.ListenAddress;
@@ -90,7 +91,8 @@ public final class Supervisor {
                 Files.writeString(pidFile, ProcFs.selfPid() + "\n");
             }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
-            ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime), "jfpm",
+            AtomicInteger exitStatus = new AtomicInteger(0);
+            ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime, exitStatus), "jfpm",
                     pekkoConfig(config.logLevel()));
             scoreboards.clear(); // the pool actors own them now
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"),
@@ -108,7 +110,7 @@ public final class Supervisor {
             LOG.info("ready to handle connections ({} pool(s): {})", setups.size(),
                     String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
             system.getWhenTerminated().toCompletableFuture().join();
-            return 0;
+            return exitStatus.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.error("interrupted while starting");
