@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +75,7 @@ public final class Supervisor {
                 Scoreboard sb = Scoreboard.create(config.scoreboardDir(), pool.name(), pool.pm().mode(),
                         pool.accounting(), pool.pm().maxChildren(), pool.scoreboardSlots());
                 scoreboards.add(sb);
+                handToWorkers(sb.path(), pool);
                 setups.add(new Master.PoolSetup(pool, socket, sb));
                 LOG.info("[pool {}] listening on {} ({} pm, max children {}, accounting {})", pool.name(),
                         pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
@@ -142,6 +145,24 @@ public final class Supervisor {
                     LOG.warn("cannot remove pid file {}: {}", pidFile, e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Workers write their own slot: when they run as another user (pool {@code user}/{@code group}),
+     * the scoreboard file becomes theirs (mode stays 0644: the master maps it read-write as root).
+     */
+    private static void handToWorkers(Path scoreboard, PoolConfig pool) throws IOException {
+        if (pool.user().isEmpty() && pool.group().isEmpty()) {
+            return;
+        }
+        UserPrincipalLookupService users = scoreboard.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(scoreboard, PosixFileAttributeView.class);
+        if (!pool.user().isEmpty()) {
+            view.setOwner(users.lookupPrincipalByName(pool.user()));
+        }
+        if (!pool.group().isEmpty()) {
+            view.setGroup(users.lookupPrincipalByGroupName(pool.group()));
         }
     }
 
