@@ -13,9 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A pool with {@code user = nobody} (the tests run as root, as CI does): workers run as nobody,
- * with no supplementary groups, and can still write their own scoreboard slot (the file is handed to
- * the pool's user), so preload accounting works.
+ * The launch prefix: a pool with {@code user = nobody} (the tests run as root, as CI does) runs its
+ * workers as nobody, with no supplementary groups, and they can still write their own scoreboard
+ * slot (the file is handed to the pool's user), so preload accounting works; {@code rlimit-files} and
+ * {@code rlimit-core} reach the worker.
  */
 class UserDropTest {
 
@@ -47,6 +48,21 @@ class UserDropTest {
                     && s.stage() == RequestStage.ACCEPTING), Duration.ofSeconds(10), "3 requests counted");
             SlotSnapshot slot = jfpm.inUse(POOL).get(0);
             assertEquals(3, jfpm.header(POOL).acceptedConn(), "accepted conn: " + slot);
+        }
+    }
+
+    @Test
+    void rlimitsReachTheWorker() throws Exception {
+        try (Jfpm jfpm = Jfpm.in(tmp)
+                .pool(PoolSpec.named(POOL, Workers.python(), "preload").staticPm(1)
+                        .set("rlimit-files", 777).set("rlimit-core", 0).set("user", "nobody"))
+                .start()) {
+            jfpm.pollUntil(() -> jfpm.livePids(POOL).size() == 1, Duration.ofSeconds(15), "1 worker started");
+            long pid = jfpm.livePids(POOL).get(0);
+            List<String> limits = Files.readAllLines(Path.of("/proc/" + pid + "/limits"));
+            assertTrue(limits.stream().anyMatch(l -> l.matches("Max open files\\s+777\\s+777\\s+files\\s*")),
+                    "RLIMIT_NOFILE 777 for the worker: " + limits);
+            assertEquals(200, Http.get(jfpm.pool(POOL).address(), "/").status());
         }
     }
 }
