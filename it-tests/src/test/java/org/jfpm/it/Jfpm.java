@@ -134,7 +134,15 @@ final class Jfpm implements AutoCloseable {
         Jfpm start() {
             Path config = writeConfig();
             Jfpm j = new Jfpm(this, config);
-            j.launch();
+            j.launch(null);
+            return j;
+        }
+
+        /** Starts jfpm and returns as soon as a log line matches {@code regex} (e.g. mid-start-up). */
+        Jfpm startUntil(String regex) {
+            Path config = writeConfig();
+            Jfpm j = new Jfpm(this, config);
+            j.launch(regex);
             return j;
         }
 
@@ -238,7 +246,7 @@ final class Jfpm implements AutoCloseable {
                 .findFirst().orElse("jfpm"));
     }
 
-    private void launch() {
+    private void launch(String untilRegex) {
         try {
             Files.createDirectories(LOG_DIR);
             logWriter = Files.newBufferedWriter(logFile);
@@ -253,6 +261,10 @@ final class Jfpm implements AutoCloseable {
         logReader.setDaemon(true);
         logReader.start();
         try {
+            if (untilRegex != null) {
+                awaitLog(untilRegex, START_TIMEOUT);
+                return;
+            }
             awaitLog("ready to handle connections", START_TIMEOUT);
             if (spec.statusPort >= 0) {
                 awaitLog("status server listening on http://127\\.0\\.0\\.1:" + spec.statusPort, START_TIMEOUT);

@@ -57,4 +57,20 @@ class SigtermStopTest {
             assertFalse(Files.exists(socket), "unix socket file removed");
         }
     }
+
+    @Test
+    void sigtermDuringStartUpStillStopsCleanly() {
+        try (Jfpm jfpm = Jfpm.in(tmp)
+                .pool(PoolSpec.named("early", Workers.python(), "preload").staticPm(3))
+                .startUntil("jfpm is running")) {
+            jfpm.signal("TERM");
+            assertEquals(0, jfpm.awaitExit(Duration.ofSeconds(20)), "exit code after an early SIGTERM:\n" + jfpm.log());
+            for (long pid : jfpm.startedPids("early")) {
+                assertFalse(Procs.alive(pid), "worker " + pid + " outlived the stop");
+            }
+            assertTrue(Procs.withEnviron("JFPM_SCOREBOARD=" + jfpm.scoreboardDir() + "/").isEmpty(),
+                    "no process of this run is left");
+            assertFalse(jfpm.log().contains("ready to handle connections"), "a stopped jfpm never says it is ready");
+        }
+    }
 }

@@ -94,24 +94,32 @@ public final class Supervisor {
                 Files.writeString(pidFile, ProcFs.selfPid() + "\n");
             }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
+            // signals first: a TERM during start-up must not kill the JVM behind the workers' back
+            SignalForwarder signals = new SignalForwarder();
+            JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
             AtomicInteger exitStatus = new AtomicInteger(0);
             ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime, exitStatus), "jfpm",
                     pekkoConfig(config.logLevel()));
             scoreboards.clear(); // the pool actors own them now
-            JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"),
-                    name -> system.tell(new Master.SignalReceived(name)));
+            signals.deliverTo(system);
+            boolean stoppedEarly = false;
             if (config.statusListen().isPresent()) {
                 ListenAddress.Tcp addr = config.statusListen().get();
                 try {
                     StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(system))
                             .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (ExecutionException | TimeoutException e) {
+                } catch (ExecutionException | TimeoutException | RuntimeException e) {
                     Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                    LOG.error("status server cannot listen on {}: {}", addr, cause.getMessage());
+                    stoppedEarly = stoppedWithin(system, Duration.ofSeconds(2)); // a stop during start-up
+                    if (!stoppedEarly) {
+                        LOG.error("status server cannot listen on {}: {}", addr, cause.getMessage());
+                    }
                 }
             }
-            LOG.info("ready to handle connections ({} pool(s): {})", setups.size(),
-                    String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
+            if (!stoppedEarly && !system.getWhenTerminated().toCompletableFuture().isDone()) {
+                LOG.info("ready to handle connections ({} pool(s): {})", setups.size(),
+                        String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
+            }
             system.getWhenTerminated().toCompletableFuture().join();
             return exitStatus.get();
         } catch (InterruptedException e) {
@@ -145,6 +153,36 @@ public final class Supervisor {
                     LOG.warn("cannot remove pid file {}: {}", pidFile, e.getMessage());
                 }
             }
+        }
+    }
+
+    private static boolean stoppedWithin(ActorSystem<?> system, Duration wait) throws InterruptedException {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** Holds signals that arrive before the master exists, then forwards every signal to it. */
+    private static final class SignalForwarder implements java.util.function.Consumer<String> {
+        private final List<String> early = new ArrayList<>();
+        private ActorSystem<Master.Command> master;
+
+        @Override
+        public synchronized void accept(String name) {
+            if (master == null) {
+                early.add(name);
+            } else {
+                master.tell(new Master.SignalReceived(name));
+            }
+        }
+
+        synchronized void deliverTo(ActorSystem<Master.Command> system) {
+            master = system;
+            early.forEach(name -> system.tell(new Master.SignalReceived(name)));
+            early.clear();
         }
     }
 
