@@ -24,7 +24,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The preload library in a plain Python accept loop (not FastCGI) on an inherited socket. */
+/**
+ * The preload library in plain (not FastCGI) accept loops on an inherited socket: Python, and
+ * unmodified Perl and C programs.
+ */
 class PreloadPlainWorkerTest {
     @TempDir
     Path dir;
@@ -50,9 +53,13 @@ class PreloadPlainWorkerTest {
     }
 
     private PreloadWorker startWorker(String script) throws IOException, InterruptedException {
+        return startProgram(PreloadWorker.PYTHON, PreloadWorker.resource(script).toString());
+    }
+
+    private PreloadWorker startProgram(String... argv) throws IOException, InterruptedException {
         worker = PreloadWorker.start(dir, "worker", library,
                 Map.of("JFPM_SCOREBOARD", scoreboard.path().toString(), "JFPM_SLOT", "1", "JFPM_PRELOAD_DEBUG", "1"),
-                PreloadWorker.PYTHON, PreloadWorker.resource(script).toString());
+                argv);
         return worker;
     }
 
@@ -212,5 +219,34 @@ class PreloadPlainWorkerTest {
             Files.delete(dir.resolve("probe.port"));
             return out;
         }
+    }
+
+    @Test
+    void countsAPerlAcceptLoop() throws Exception {
+        countsAnUnmodifiedProgram("/usr/bin/perl", PreloadWorker.resource("accept_worker.pl").toString());
+    }
+
+    @Test
+    void countsACAcceptLoop() throws Exception {
+        Path binary = dir.resolve("accept_worker");
+        Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-Werror", "-o", binary.toString(),
+                PreloadWorker.resource("accept_worker.c").toString()).inheritIO().start();
+        assertTrue(cc.waitFor(60, TimeUnit.SECONDS), "cc finished");
+        assertEquals(0, cc.exitValue(), "cc compiled the C worker");
+        countsAnUnmodifiedProgram(binary.toString());
+    }
+
+    private void countsAnUnmodifiedProgram(String... argv) throws Exception {
+        int n = 4;
+        startProgram(argv);
+        awaitSlot(s -> s.stage() == RequestStage.ACCEPTING, "the first accept");
+        assertEquals(worker.pid(), slot().pid(), "pid written at load");
+        for (int i = 0; i < n; i++) {
+            assertEquals("ok " + worker.pid(), ask(worker.port(), "hello"));
+        }
+        awaitSlot(s -> s.requests() == n && s.stage() == RequestStage.ACCEPTING, "idle after " + n + " requests");
+        assertEquals(n, scoreboard.acceptedConn(), "header accepted_conn");
+        assertTrue(slot().requestDurationUs() > 0, "duration of the last request: " + slot());
+        assertTrue(slot().lastRequestMemory() > 0, "memory of the last request: " + slot());
     }
 }
