@@ -422,9 +422,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         if (!stopping()) {
             checkRequestTimeouts();
-            PoolView v = view(false);
-            scoreboard.updateMaxActive(v.active());
-            policy.tell(new PolicyActor.ViewChanged(v));
+            policy.tell(new PolicyActor.ViewChanged(view(false)));
         }
         return this;
     }
@@ -587,6 +585,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
             workers.add(new WorkerStatus(c.pid(), s, ProcFs.rssBytes(c.pid())));
         }
+        long busy = workers.stream().filter(w -> !w.slot().isIdle()).count();
+        scoreboard.updateMaxActive(busy);
         m.replyTo().tell(new PoolStatus(reader.header(), workers, epochMicros(), true));
         return this;
     }
@@ -627,8 +627,10 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         } catch (RuntimeException e) {
             log.debug("{} listen queue length unavailable: {}", tag, e.getMessage());
         }
-        return new PoolView(config.name(), config.pm(), workers, spawnsPending, waiting, readable, accounted,
+        PoolView v = new PoolView(config.name(), config.pm(), workers, spawnsPending, waiting, readable, accounted,
                 nowNanos);
+        scoreboard.updateMaxActive(v.active());
+        return v;
     }
 
     /** The child's slot copy, or null when it is unstable or claims another pid (untrusted input). */
