@@ -171,7 +171,7 @@ static int is_conn(int fd) {
 
 static void finish_request(void) {
     usage u = measure();
-    jfpm_sb_finished(g.slot, now_us(), u.cpu_us, u.memory);
+    jfpm_sb_finished(g.base, g.slot, now_us(), u.cpu_us, u.memory);
 }
 
 static void start_request(void) {
@@ -184,7 +184,7 @@ static void before_accept(void) {
     if (!try_lock()) return;
     if (jfpm_sb_load(&g.slot->stage) != JFPM_SB_STAGE_ACCEPTING) {
         usage u = measure();
-        jfpm_sb_accepting(g.slot, now_us(), u.cpu_us, u.memory);
+        jfpm_sb_accepting(g.base, g.slot, now_us(), u.cpu_us, u.memory);
     }
     unlock();
 }

@@ -86,7 +86,8 @@ typedef struct jfpm_sb_header {
     uint64_t max_listen_queue;     /*  144 */
     uint64_t listen_queue_len;     /*  152 */
     uint64_t generation;           /*  160 */
-    uint64_t reserved1[11];        /*  168..255 */
+    uint64_t active_requests;      /*  168  workers in a request now: atomic +1/-1 by workers, re-counted by the master */
+    uint64_t reserved1[10];        /*  176..255 */
     char pool_name[JFPM_SB_POOL_NAME_SIZE]; /* 256 */
     uint8_t reserved2[3776];       /*  320..4095 */
 } jfpm_sb_header;
@@ -137,6 +138,7 @@ _Static_assert(offsetof(jfpm_sb_header, listen_queue) == 136, "listen_queue");
 _Static_assert(offsetof(jfpm_sb_header, max_listen_queue) == 144, "max_listen_queue");
 _Static_assert(offsetof(jfpm_sb_header, listen_queue_len) == 152, "listen_queue_len");
 _Static_assert(offsetof(jfpm_sb_header, generation) == 160, "generation");
+_Static_assert(offsetof(jfpm_sb_header, active_requests) == 168, "active_requests");
 _Static_assert(offsetof(jfpm_sb_header, pool_name) == 256, "pool_name");
 
 _Static_assert(sizeof(jfpm_sb_slot) == JFPM_SB_SLOT_SIZE, "slot size");
@@ -241,6 +243,29 @@ static inline void jfpm_sb_copy_str(char *dst, size_t cap, const char *src, size
 
 #define JFPM_SB_COPY_CSTR(field, src) jfpm_sb_copy_str((field), sizeof(field), (src), (size_t)-1)
 
+/*
+ * The header's active_requests: a worker adds 1 when a request opens and subtracts 1 when it
+ * closes, and raises max_active_processes to the new count, so that the high-water mark sees
+ * bursts shorter than the master's sampling. The master re-counts active_requests from the slots
+ * every second (a worker killed in a request never subtracts); the count never goes below 0.
+ */
+static inline void jfpm_sb__active_inc(void *base) {
+    jfpm_sb_header *h = (jfpm_sb_header *)base;
+    uint64_t now = __atomic_add_fetch(&h->active_requests, 1, __ATOMIC_RELAXED);
+    uint64_t max = __atomic_load_n(&h->max_active_processes, __ATOMIC_RELAXED);
+    while (now > max && !__atomic_compare_exchange_n(&h->max_active_processes, &max, now, 1,
+                                                     __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
+static inline void jfpm_sb__active_dec(void *base) {
+    jfpm_sb_header *h = (jfpm_sb_header *)base;
+    uint64_t cur = __atomic_load_n(&h->active_requests, __ATOMIC_RELAXED);
+    while (cur > 0 && !__atomic_compare_exchange_n(&h->active_requests, &cur, cur - 1, 1,
+                                                   __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
 /* ---- worker stage transitions (each one is a complete seqlock write) ---- */
 
 /* A request is open from accepted() until finished()/accepting(). */
@@ -267,15 +292,19 @@ static inline void jfpm_sb_attach(jfpm_sb_slot *s, uint64_t pid, uint64_t now_us
 }
 
 /* Before accept(): closes the open request (duration, cpu, memory), stage = ACCEPTING. */
-static inline void jfpm_sb_accepting(jfpm_sb_slot *s, uint64_t now_us, uint64_t cpu_now_us,
+static inline void jfpm_sb_accepting(void *base, jfpm_sb_slot *s, uint64_t now_us, uint64_t cpu_now_us,
                                      uint64_t memory_bytes) {
+    int was_open = jfpm_sb_request_open(jfpm_sb_load(&s->stage));
     jfpm_sb_write_begin(s);
-    if (jfpm_sb_request_open(jfpm_sb_load(&s->stage))) {
+    if (was_open) {
         jfpm_sb__close_request(s, now_us, cpu_now_us, memory_bytes);
     }
     jfpm_sb_store(&s->stage, JFPM_SB_STAGE_ACCEPTING);
     jfpm_sb_store(&s->last_activity_us, now_us);
     jfpm_sb_write_end(s);
+    if (was_open) {
+        jfpm_sb__active_dec(base);
+    }
 }
 
 /* accept() returned: stage = READING_HEADERS, a new request with cleared info; accepted_conn += 1. */
@@ -295,6 +324,7 @@ static inline void jfpm_sb_accepted(void *base, jfpm_sb_slot *s, uint64_t now_us
     jfpm_sb_copy_str(s->user, sizeof s->user, NULL, 0);
     jfpm_sb_write_end(s);
     jfpm_sb_accepted_conn_inc(base);
+    jfpm_sb__active_inc(base);
 }
 
 /* The request's details (NUL-terminated strings, NULL = empty): stage = INFO. */
@@ -322,7 +352,7 @@ static inline void jfpm_sb_executing(jfpm_sb_slot *s, uint64_t now_us) {
 }
 
 /* Explicit end of the open request (no-op when none is open): stage = FINISHED. */
-static inline void jfpm_sb_finished(jfpm_sb_slot *s, uint64_t now_us, uint64_t cpu_now_us,
+static inline void jfpm_sb_finished(void *base, jfpm_sb_slot *s, uint64_t now_us, uint64_t cpu_now_us,
                                     uint64_t memory_bytes) {
     if (!jfpm_sb_request_open(jfpm_sb_load(&s->stage))) return;
     jfpm_sb_write_begin(s);
@@ -330,6 +360,7 @@ static inline void jfpm_sb_finished(jfpm_sb_slot *s, uint64_t now_us, uint64_t c
     jfpm_sb_store(&s->stage, JFPM_SB_STAGE_FINISHED);
     jfpm_sb_store(&s->last_activity_us, now_us);
     jfpm_sb_write_end(s);
+    jfpm_sb__active_dec(base);
 }
 
 #endif /* JFPM_SCOREBOARD_H */

@@ -48,6 +48,7 @@ static void print_layout(void) {
     HDR(MAX_LISTEN_QUEUE, max_listen_queue);
     HDR(LISTEN_QUEUE_LEN, listen_queue_len);
     HDR(GENERATION, generation);
+    HDR(ACTIVE_REQUESTS, active_requests);
     HDR(POOL_NAME, pool_name);
     printf("HEADER_POOL_NAME_LENGTH=%zu\n", sizeof(((jfpm_sb_header *)0)->pool_name));
     SLOT(SEQ, seq);
@@ -103,11 +104,11 @@ static int write_slot(const char *path, uint64_t index) {
 
     jfpm_sb_slot *s = jfpm_sb_slot_at(base, index);
     jfpm_sb_attach(s, (uint64_t)getpid(), 100);
-    jfpm_sb_accepting(s, 200, 0, 0);
+    jfpm_sb_accepting(base, s, 200, 0, 0);
     jfpm_sb_accepted(base, s, 1000, 50);
     jfpm_sb_request_info(s, 1100, "POST", uri, "a=1&b=\xc3\xbc", "/srv/www/index.php", 42, user);
     jfpm_sb_executing(s, 1200);
-    jfpm_sb_finished(s, 3500, 80, 123456);
+    jfpm_sb_finished(base, s, 3500, 80, 123456);
     printf("pid=%ld\n", (long)getpid());
     return 0;
 }

@@ -422,7 +422,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         if (!stopping()) {
             checkRequestTimeouts();
-            policy.tell(new PolicyActor.ViewChanged(view(false)));
+            PoolView v = view(false);
+            scoreboard.setActiveRequests(v.workers().stream().filter(w -> isInRequest(w.stage())).count());
+            policy.tell(new PolicyActor.ViewChanged(v));
         }
         return this;
     }

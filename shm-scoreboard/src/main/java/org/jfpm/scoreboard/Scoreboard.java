@@ -1,6 +1,7 @@
 package org.jfpm.scoreboard;
 
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACCOUNTING_OFFSET;
+import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACTIVE_REQUESTS_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_GENERATION_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEADER_SIZE_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEARTBEAT_US_OFFSET;
@@ -8,7 +9,6 @@ import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_LISTEN_QUEUE_LEN_OFFSE
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_LISTEN_QUEUE_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAGIC_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MASTER_PID_OFFSET;
-import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_ACTIVE_PROCESSES_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_CHILDREN_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_CHILDREN_REACHED_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_MAX_LISTEN_QUEUE_OFFSET;
@@ -247,8 +247,17 @@ public final class Scoreboard implements AutoCloseable {
     }
 
     /** Raises max_active_processes to {@code active} if it is higher. */
+    /** Raises max_active_processes to {@code active} if lower (a CAS: workers raise it too). */
     public void updateMaxActive(long active) {
-        raise(HEADER_MAX_ACTIVE_PROCESSES_OFFSET, active);
+        ActiveRequests.raiseMax(mapping(), active);
+    }
+
+    /**
+     * Re-counts the header's active_requests (workers in a request, from the slots the master
+     * trusts): workers keep it by +1/-1, and a worker killed in a request never subtracts.
+     */
+    public void setActiveRequests(long inRequest) {
+        set(HEADER_ACTIVE_REQUESTS_OFFSET, Math.max(0, inRequest));
     }
 
     public void incrementMaxChildrenReached() {

@@ -33,12 +33,13 @@ package org.jfpm.scoreboard;
  * 104 | max_children_reached                        | master
  * 112 | slow_requests                               | master
  * 120 | terminated_requests                         | master
- * 128 | max_active_processes                        | master
+ * 128 | max_active_processes                        | master (sampled) and workers (CAS max)
  * 136 | listen_queue                                | master
  * 144 | max_listen_queue                            | master
  * 152 | listen_queue_len                            | master
  * 160 | generation                                  | master
- * 168 | reserved (0) ... 255
+ * 168 | active_requests (workers in a request)      | workers (atomic +1/-1), master (re-count)
+ * 176 | reserved (0) ... 255
  * 256 | pool_name[64]                               | master
  * 320 | reserved (0) ... 4095
  *
@@ -100,6 +101,8 @@ public final class ScoreboardLayout {
     public static final int HEADER_MAX_LISTEN_QUEUE_OFFSET = 144;
     public static final int HEADER_LISTEN_QUEUE_LEN_OFFSET = 152;
     public static final int HEADER_GENERATION_OFFSET = 160;
+    /** Workers in a request now: +1/-1 by workers, re-counted every second by the master. */
+    public static final int HEADER_ACTIVE_REQUESTS_OFFSET = 168;
     public static final int HEADER_POOL_NAME_OFFSET = 256;
     public static final int HEADER_POOL_NAME_LENGTH = 64;
     /** The longest pool name the header holds, in UTF-8 bytes (one byte stays NUL). */

@@ -149,6 +149,9 @@ public final class SlotWriter implements AutoCloseable {
         }
         stage(RequestStage.ACCEPTING, now);
         SlotSeqlock.endWrite(buf, off, odd);
+        if (open) {
+            ActiveRequests.decrement(buf);
+        }
     }
 
     /**
@@ -174,6 +177,7 @@ public final class SlotWriter implements AutoCloseable {
         buf.put(off + SLOT_METHOD_OFFSET, Words.ZEROS, 0, SLOT_USER_OFFSET + SLOT_USER_LENGTH - SLOT_METHOD_OFFSET);
         SlotSeqlock.endWrite(buf, off, odd);
         Words.LONG.getAndAdd(buf, HEADER_ACCEPTED_CONN_OFFSET, 1L);
+        ActiveRequests.increment(buf);
     }
 
     /**
@@ -219,6 +223,7 @@ public final class SlotWriter implements AutoCloseable {
         closeRequest(now, cpu, memory);
         stage(RequestStage.FINISHED, now);
         SlotSeqlock.endWrite(buf, off, odd);
+        ActiveRequests.decrement(buf);
     }
 
     /** Stops writing (later calls are no-ops) and releases the /proc handle; the mapping goes with the GC. */

@@ -77,7 +77,7 @@ class CHeaderAgreementTest {
                 checked.add(name);
             }
         }
-        assertEquals(22 + 1 + 19 + 5 + 2, checked.size(), "header fields + pool name length + slot fields + string lengths + sizes");
+        assertEquals(23 + 1 + 19 + 5 + 2, checked.size(), "header fields + pool name length + slot fields + string lengths + sizes");
         TreeSet<String> cLayoutNames = new TreeSet<>(c.keySet());
         cLayoutNames.removeIf(n -> !(n.endsWith("_OFFSET") || n.endsWith("_LENGTH") || n.endsWith("_SIZE")));
         assertEquals(cLayoutNames, checked, "C and Java describe the same fields");

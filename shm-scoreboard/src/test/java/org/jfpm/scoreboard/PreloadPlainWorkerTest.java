@@ -248,5 +248,7 @@ class PreloadPlainWorkerTest {
         assertEquals(n, scoreboard.acceptedConn(), "header accepted_conn");
         assertTrue(slot().requestDurationUs() > 0, "duration of the last request: " + slot());
         assertTrue(slot().lastRequestMemory() > 0, "memory of the last request: " + slot());
+        assertEquals(1, scoreboard.maxActiveProcesses(), "the worker raised max active processes itself");
+        assertEquals(0, scoreboard.activeRequests(), "and took its request out of the active count");
     }
 }

@@ -37,6 +37,14 @@ final class PreloadScoreboard implements AutoCloseable {
         return reader.header().acceptedConn();
     }
 
+    long maxActiveProcesses() {
+        return reader.header().maxActiveProcesses();
+    }
+
+    long activeRequests() throws java.io.IOException {
+        return FileWords.getLong(path(), ScoreboardLayout.HEADER_ACTIVE_REQUESTS_OFFSET);
+    }
+
     /** A consistent copy of slot {@code i}; fails when the reader reports the slot unstable. */
     SlotSnapshot slot(int i) {
         return reader.slot(i).orElseThrow(() -> new IllegalStateException("slot " + i + " of " + path() + " is unstable"));

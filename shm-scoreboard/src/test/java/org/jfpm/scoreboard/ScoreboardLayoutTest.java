@@ -57,7 +57,7 @@ class ScoreboardLayoutTest {
     @Test
     void headerFieldsDoNotOverlapAndFitTheHeader() throws Exception {
         assertNoOverlap(fields("HEADER_"), ScoreboardLayout.HEADER_SIZE);
-        assertEquals(22, fields("HEADER_").size());
+        assertEquals(23, fields("HEADER_").size());
     }
 
     @Test

@@ -126,6 +126,38 @@ class SlotWriterTest {
     }
 
     @Test
+    void workersKeepTheActiveCountAndItsHighWaterMarkBetweenTheMastersSamples() throws Exception {
+        try (SlotWriter a = SlotWriter.attach(sb.path(), sb.allocate(1));
+             SlotWriter b = SlotWriter.attach(sb.path(), sb.allocate(1));
+             SlotWriter c = SlotWriter.attach(sb.path(), sb.allocate(1))) {
+            for (SlotWriter w : List.of(a, b, c)) {
+                w.accepting();
+            }
+            assertEquals(0, activeRequests());
+            a.accepted();
+            b.accepted();
+            assertEquals(2, activeRequests());
+            a.finished();
+            a.accepting(); // no second decrement for a request already closed
+            b.accepting();
+            c.accepted();
+            c.accepting();
+            assertEquals(0, activeRequests());
+            assertEquals(2, sb.reader().header().maxActiveProcesses(), "the burst of 2 is remembered");
+
+            sb.setActiveRequests(0);
+            a.accepting(); // an idle worker going idle again never takes the count below 0
+            assertEquals(0, activeRequests());
+            sb.updateMaxActive(1);
+            assertEquals(2, sb.reader().header().maxActiveProcesses(), "the master never lowers the mark");
+        }
+    }
+
+    private long activeRequests() throws Exception {
+        return FileWords.getLong(sb.path(), ScoreboardLayout.HEADER_ACTIVE_REQUESTS_OFFSET);
+    }
+
+    @Test
     void workersShareTheAcceptedConnCounter() throws Exception {
         try (SlotWriter a = SlotWriter.attach(sb.path(), sb.allocate(1));
              SlotWriter b = SlotWriter.attach(sb.path(), sb.allocate(1))) {
