@@ -50,7 +50,9 @@ class WorkerDescriptorsTest {
                 }
             }
             for (long pid : workers) {
-                assertEquals(stdio, Procs.fds(pid), "fds of worker " + pid);
+                // the worker that served the request above may still be closing its connection
+                jfpm.pollUntil(() -> Procs.fds(pid).equals(stdio), Duration.ofSeconds(10),
+                        () -> "worker " + pid + " to hold exactly fds 0,1,2 after serving; holds " + Procs.fds(pid));
                 String fd0 = Procs.fdTarget(pid, 0);
                 assertTrue(fd0.startsWith("socket:["), "fd 0 of " + pid + " is a socket: " + fd0);
                 assertTrue(masterFds.contains(fd0), "fd 0 of " + pid + " (" + fd0 + ") is a socket the supervisor holds: "
