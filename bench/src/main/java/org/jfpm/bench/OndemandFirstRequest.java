@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToDoubleFunction;
+import org.jfpm.scoreboard.FastCgiRecords;
 import org.jfpm.scoreboard.ScoreboardReader;
 import org.jfpm.scoreboard.SlotSnapshot;
 
@@ -157,9 +158,9 @@ public final class OndemandFirstRequest {
     private static Answer firstRequest(FpmServer server, String script) throws Exception {
         long t0 = System.nanoTime();
         Instant wall0 = Instant.now();
-        FastCgiClient.Response r;
+        FastCgiRecords.Response r;
         try (Endpoint.Connection c = server.endpoint().connect()) {
-            r = FastCgiClient.request(c, FastCgiClient.getParams(script));
+            r = FastCgiRecords.exchange(c.in(), c.out(), FastCgiRecords.params(script, ""));
         }
         double ms = (System.nanoTime() - t0) / 1e6;
         String body = r.body();

@@ -17,6 +17,7 @@ import org.jfpm.os.Signals;
 import org.jfpm.os.SpawnSpec;
 import org.jfpm.os.Spawner;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.FastCgiRecords;
 import org.jfpm.scoreboard.PmMode;
 import org.jfpm.scoreboard.PreloadLibrary;
 import org.jfpm.scoreboard.Scoreboard;
@@ -72,9 +73,9 @@ final class PhpCgiStart implements AutoCloseable {
             CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
             reaper.watch(child, exit::complete);
             try {
-                FastCgiClient.Response r;
+                FastCgiRecords.Response r;
                 try (Endpoint.Connection c = endpoint.connect()) {
-                    r = FastCgiClient.request(c, FastCgiClient.getParams(script));
+                    r = FastCgiRecords.exchange(c.in(), c.out(), FastCgiRecords.params(script, ""));
                 }
                 long t1 = System.nanoTime();
                 if (!r.body().startsWith("pid=" + child.pid())) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jfpm.scoreboard.FastCgiRecords;
 import org.jfpm.scoreboard.SlotSnapshot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,19 +39,19 @@ class PhpCgiAccountingTest {
             assertEquals(0, jfpm.header(POOL).acceptedConn(), "accepted conn before any request");
 
             for (int i = 0; i < QUICK; i++) {
-                FastCgi.Response r = FastCgi.request(jfpm.pool(POOL).address(), FastCgi.params(hi.toString(), ""),
+                FastCgiRecords.Response r = FastCgi.request(jfpm.pool(POOL).address(), FastCgiRecords.params(hi.toString(), ""),
                         Duration.ofSeconds(10));
                 assertTrue(r.body().startsWith("php says hi "), r.stdout() + r.stderr());
             }
 
-            try (Load<FastCgi.Response> slow = Load.start(SLOW, () -> FastCgi.request(jfpm.pool(POOL).address(),
-                    FastCgi.params(sleep.toString(), "ms=2500"), Duration.ofSeconds(20)))) {
+            try (Load<FastCgiRecords.Response> slow = Load.start(SLOW, () -> FastCgi.request(jfpm.pool(POOL).address(),
+                    FastCgiRecords.params(sleep.toString(), "ms=2500"), Duration.ofSeconds(20)))) {
                 jfpm.pollUntil(() -> {
                     List<SlotSnapshot> s = jfpm.inUse(POOL);
                     long active = s.stream().filter(x -> !x.isIdle()).count();
                     return s.size() == WORKERS && active == SLOW && s.size() - active == WORKERS - SLOW;
                 }, Duration.ofSeconds(5), SLOW + " active and " + (WORKERS - SLOW) + " idle workers during the slow requests");
-                for (FastCgi.Response r : slow.await(Duration.ofSeconds(20))) {
+                for (FastCgiRecords.Response r : slow.await(Duration.ofSeconds(20))) {
                     assertTrue(r.body().startsWith("slept "), r.stdout() + r.stderr());
                 }
             }
