@@ -156,6 +156,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private final ActorRef<PolicyActor.Command> policy;
     private final Map<Long, Child> children = new HashMap<>();
     private final boolean watchReadiness;
+    /** Computed once: the spawn path only adds the slot (the prefix may read /etc/passwd). */
+    private final Map<String, String> launchEnv;
+    private final List<String> launchPrefix;
     private long generation = 1;
     private int spawnsPending;
     private SpawnBackoff backoff = SpawnBackoff.none();
@@ -178,6 +181,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.log = ctx.getLog();
         this.tag = "[pool " + config.name() + "]";
         this.watchReadiness = config.pm().mode() != org.jfpm.scoreboard.PmMode.STATIC;
+        this.launchEnv = WorkerLaunch.environment(config, scoreboard.path(), runtime.preloadLibrary(),
+                runtime.supervisorEnv());
+        this.launchPrefix = WorkerLaunch.prefix(config);
         scoreboard.setGeneration(generation);
         this.policy = ctx.spawn(PolicyActor.create(Policies.forMode(config.pm()), ctx.getSelf(),
                 PolicyDecided::new), "policy");
@@ -248,11 +254,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private void startSpawn(int slot, long gen) {
-        SpawnSpec spec = new SpawnSpec(
-                config.command(),
-                WorkerLaunch.environment(config, scoreboard.path(), slot, runtime.preloadLibrary(),
-                        runtime.supervisorEnv()),
-                listener.fd(), -1, -1, config.chdir(), WorkerLaunch.prefix(config));
+        SpawnSpec spec = new SpawnSpec(config.command(), WorkerLaunch.forSlot(launchEnv, slot), listener.fd(), -1, -1,
+                config.chdir(), launchPrefix);
         ActorRef<Command> self = getContext().getSelf();
         boolean capture = config.catchWorkersOutput();
         String pool = config.name();

@@ -23,7 +23,8 @@ public final class WorkerLaunch {
     private WorkerLaunch() {
     }
 
-    public static Map<String, String> environment(PoolConfig pool, Path scoreboard, int slot, Path preloadLibrary,
+    /** The pool's worker environment, the same for every worker but for {@code JFPM_SLOT} (see {@link #forSlot}). */
+    public static Map<String, String> environment(PoolConfig pool, Path scoreboard, Path preloadLibrary,
                                                   Map<String, String> supervisorEnv) {
         Map<String, String> env = new LinkedHashMap<>();
         if (!pool.clearEnv()) {
@@ -37,10 +38,16 @@ public final class WorkerLaunch {
         env.putIfAbsent("PHP_FCGI_MAX_REQUESTS", "0");
         env.put("JFPM_POOL", pool.name());
         env.put("JFPM_SCOREBOARD", scoreboard.toString());
-        env.put("JFPM_SLOT", Integer.toString(slot));
         if (pool.accounting() == Accounting.PRELOAD && preloadLibrary != null) {
             env.put(PreloadLibrary.LD_PRELOAD, PreloadLibrary.ldPreload(preloadLibrary, pool.env().get("LD_PRELOAD")));
         }
+        return env;
+    }
+
+    /** One worker's environment: the pool's, plus the slot it was spawned into. */
+    public static Map<String, String> forSlot(Map<String, String> poolEnvironment, int slot) {
+        Map<String, String> env = new LinkedHashMap<>(poolEnvironment);
+        env.put("JFPM_SLOT", Integer.toString(slot));
         return env;
     }
 

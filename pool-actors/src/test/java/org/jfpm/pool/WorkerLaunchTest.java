@@ -27,8 +27,9 @@ class WorkerLaunchTest {
 
     @Test
     void clearEnvKeepsOnlyPathPoolEnvAndJfpmVariables() {
-        Map<String, String> env = WorkerLaunch.environment(pool(true, Accounting.SDK, Map.of("APP", "1"), "", "", 0),
-                Path.of("/dev/shm/jfpm-www.scoreboard"), 3, null, PARENT);
+        Map<String, String> env = WorkerLaunch.forSlot(WorkerLaunch.environment(
+                pool(true, Accounting.SDK, Map.of("APP", "1"), "", "", 0), Path.of("/dev/shm/jfpm-www.scoreboard"),
+                null, PARENT), 3);
         assertEquals(Map.of("PATH", "/usr/bin:/bin", "APP", "1", "PHP_FCGI_MAX_REQUESTS", "0", "JFPM_POOL", "www",
                 "JFPM_SCOREBOARD", "/dev/shm/jfpm-www.scoreboard", "JFPM_SLOT", "3"), env);
     }
@@ -36,7 +37,7 @@ class WorkerLaunchTest {
     @Test
     void inheritedEnvNeverCarriesPhpFcgiChildrenOrAForeignPreload() {
         Map<String, String> env = WorkerLaunch.environment(pool(false, Accounting.PRELOAD, Map.of(), "", "", 0),
-                Path.of("/sb"), 0, Path.of("/tmp/libjfpm-preload.so"), PARENT);
+                Path.of("/sb"), Path.of("/tmp/libjfpm-preload.so"), PARENT);
         assertFalse(env.containsKey("PHP_FCGI_CHILDREN"));
         assertEquals("/tmp/libjfpm-preload.so", env.get("LD_PRELOAD"));
         assertEquals("/root", env.get("HOME"));
@@ -45,7 +46,7 @@ class WorkerLaunchTest {
     @Test
     void aPoolMaySetItsOwnPhpFcgiMaxRequests() {
         Map<String, String> env = WorkerLaunch.environment(
-                pool(true, Accounting.NONE, Map.of("PHP_FCGI_MAX_REQUESTS", "100"), "", "", 0), Path.of("/sb"), 0,
+                pool(true, Accounting.NONE, Map.of("PHP_FCGI_MAX_REQUESTS", "100"), "", "", 0), Path.of("/sb"),
                 null, PARENT);
         assertEquals("100", env.get("PHP_FCGI_MAX_REQUESTS"));
         assertFalse(env.containsKey("LD_PRELOAD"));
