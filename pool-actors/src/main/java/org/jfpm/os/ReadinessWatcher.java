@@ -2,7 +2,7 @@ package org.jfpm.os;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -25,7 +25,12 @@ import org.slf4j.LoggerFactory;
 public final class ReadinessWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessWatcher.class);
 
-    private static final class Arming {
+    /**
+     * One arming of one fd by one owner: the handle to {@link #disarm} it with. Armings are keyed by
+     * identity, not by fd, so two owners (e.g. two generations of a pool, or a removed pool and its
+     * successor) may watch the same socket without disarming each other.
+     */
+    public static final class Arming {
         final int fd;
         final Runnable onReadable;
 
@@ -33,9 +38,13 @@ public final class ReadinessWatcher implements AutoCloseable {
             this.fd = fd;
             this.onReadable = onReadable;
         }
+
+        public int fd() {
+            return fd;
+        }
     }
 
-    private final Map<Integer, Arming> armed = new ConcurrentHashMap<>();
+    private final Set<Arming> armed = ConcurrentHashMap.newKeySet();
     private final Waker waker = new Waker("readiness");
     private final PollSet pollSet = new PollSet();
     private final Thread thread;
@@ -49,20 +58,24 @@ public final class ReadinessWatcher implements AutoCloseable {
 
     /**
      * Runs {@code onReadable} once, on the watcher thread, when {@code fd} has a connection
-     * waiting (immediately if one already is). Re-arming an armed fd replaces its callback.
+     * waiting (immediately if one already is).
+     *
+     * @return the handle that {@link #disarm} takes
      */
-    public void arm(int fd, Runnable onReadable) {
+    public Arming arm(int fd, Runnable onReadable) {
         Objects.requireNonNull(onReadable, "onReadable");
         if (closed) {
             throw new IllegalStateException("readiness watcher is closed; cannot arm fd " + fd);
         }
-        armed.put(fd, new Arming(fd, onReadable));
+        Arming a = new Arming(fd, onReadable);
+        armed.add(a);
         waker.wake();
+        return a;
     }
 
-    /** Takes {@code fd} out of the set; a no-op if it is not armed. */
-    public void disarm(int fd) {
-        if (armed.remove(fd) != null) {
+    /** Takes this arming out of the set; a no-op if it has fired or was disarmed. */
+    public void disarm(Arming arming) {
+        if (arming != null && armed.remove(arming)) {
             waker.wake();
         }
     }
@@ -70,7 +83,7 @@ public final class ReadinessWatcher implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                List<Arming> polled = new ArrayList<>(armed.values());
+                List<Arming> polled = new ArrayList<>(armed);
                 pollSet.clear();
                 pollSet.add(waker.fd(), PollSet.POLLIN);
                 for (Arming a : polled) {
@@ -83,7 +96,7 @@ public final class ReadinessWatcher implements AutoCloseable {
                 for (int i = 0; i < polled.size(); i++) {
                     int revents = pollSet.revents(i + 1);
                     Arming a = polled.get(i);
-                    if (revents != 0 && !closed && armed.remove(a.fd, a)) {
+                    if (revents != 0 && !closed && armed.remove(a)) {
                         fire(a, revents);
                     }
                 }

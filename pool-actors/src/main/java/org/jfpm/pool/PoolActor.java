@@ -3,11 +3,12 @@ package org.jfpm.pool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -21,6 +22,7 @@ import org.jfpm.os.ExitStatus;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.os.Pipe;
 import org.jfpm.os.ProcFs;
+import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Signals;
 import org.jfpm.os.SpawnSpec;
 import org.jfpm.pool.policy.Action;
@@ -30,68 +32,82 @@ import org.jfpm.pool.policy.PoolView;
 import org.jfpm.pool.policy.WorkerView;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.RequestStage;
-import org.jfpm.scoreboard.Scoreboard;
-import org.jfpm.scoreboard.ScoreboardReader;
 import org.jfpm.scoreboard.SlotSnapshot;
 import org.slf4j.Logger;
 
 /**
- * One pool: owns its scoreboard and its children {pid → Child}, carries out its policy actor's
- * Spawn/Bury decisions, and is the only place that spawns, signals and forgets its workers.
+ * One pool: its generations (the current one and any still draining after a reload), their
+ * children, and its policy actor. It carries out the policy's Spawn/Bury decisions for the current
+ * generation, drains old generations as the new one becomes ready, and is the only place that
+ * spawns and forgets its workers (signals go through {@link Terminator}).
  *
- * <p>Threading: native work happens elsewhere — spawns on the runtime's spawn thread, exits on the
- * reaper thread, readiness on the readiness thread — and comes back as private messages; state
- * changes only in message handlers.
+ * <p>Threading: native work happens elsewhere — spawns on the runtime's spawn thread (results come
+ * back through {@code pipeToSelf}), exits on the reaper thread, readiness on the readiness thread —
+ * and state changes only in message handlers.
  *
  * <p>Trust: pids are known only from our own spawns. The scoreboard (written by workers) feeds the
  * policy's view and the status page, never the choice of which pid to signal: a slot whose pid does
  * not match the child we spawned into it reads as {@link RequestStage#STARTING}.
  *
- * <p>The listening socket is the supervisor's: the pool polls it and passes it to workers, but never
- * closes it, so that a later generation of the pool can take it over.
+ * <p>Listening sockets are leased from the owner: a generation hands its socket back with
+ * {@link ListenerReleased} once it has no spawn in flight and will start none (the owner closes a
+ * socket when its last lease is back).
  */
 public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     /** The pool's protocol. */
-    public sealed interface Command permits GetStatus, Stop, PolicyDecided, Spawned, SpawnFailed, ChildExited,
-            Readable, Rearm, Tick, TimeoutCheck, StopTimeout {
+    public sealed interface Command permits GetStatus, Stop, Reload, PolicyDecided, Spawned, SpawnFailed,
+            ChildExited, Readable, Rearm, Tick, TimeoutCheck, DrainCheck {
     }
 
-    /** Reply with a live {@link PoolStatus}. */
+    /** Reply with a live {@link PoolStatus} (every generation's workers, the newest first). */
     public record GetStatus(ActorRef<PoolStatus> replyTo) implements Command {
     }
 
     /**
-     * Stop every worker (graceful: stop-signal, SIGKILL after process-control-timeout; fast: SIGKILL
-     * after 1 s). The replyTo hears {@link ListenerReleased} at once, then {@link Stopped}.
+     * Stop every worker: the stop-signal now, SIGKILL after process-control-timeout (graceful) or 1 s
+     * (fast). A fast stop during a graceful one shortens the deadline. The owner hears
+     * {@link ListenerReleased} per generation, then {@link Stopped}.
      */
-    public record Stop(boolean graceful, ActorRef<StopProgress> replyTo) implements Command {
+    public record Stop(boolean graceful) implements Command {
     }
 
-    /** What a stopping pool tells the one who stopped it. */
-    public sealed interface StopProgress permits ListenerReleased, Stopped {
+    /**
+     * Start {@code next} as the current generation and drain the others: their idle workers get the
+     * stop-signal as new workers become ready, busy ones after their request, SIGKILL after
+     * process-control-timeout. {@code next.number()} must be greater than the current one's.
+     */
+    public record Reload(Generation next) implements Command {
+    }
+
+    /** What the pool tells its owner. */
+    public sealed interface Event permits ListenerReleased, Stopped, RestartWanted {
         String pool();
     }
 
     /**
-     * The pool no longer polls its listening socket and will spawn no worker on it: its owner may
-     * close it now (workers still hold their own fd 0 until they exit).
+     * A generation will not use {@code listener} again (no spawn in flight, none to come): its lease
+     * is back. Workers still hold their own fd 0 until they exit.
      */
-    public record ListenerReleased(String pool) implements StopProgress {
+    public record ListenerReleased(String pool, long generation, ListenSocket listener) implements Event {
     }
 
-    /** The last worker is gone and the scoreboard file is removed. */
-    public record Stopped(String pool) implements StopProgress {
+    /** The last worker is gone, every scoreboard file is removed, and the actor stops. */
+    public record Stopped(String pool) implements Event {
     }
 
-    /** An action from the policy actor. */
-    public record PolicyDecided(Action action) implements Command {
+    /** The emergency-restart threshold was reached: the owner should reload the pool as a new generation. */
+    public record RestartWanted(String pool, long generation, String reason) implements Event {
     }
 
-    private record Spawned(int slot, long generation, ChildProcess process) implements Command {
+    /** An action from the policy actor of generation {@code generation}; stale ones are ignored. */
+    public record PolicyDecided(long generation, Action action) implements Command {
     }
 
-    private record SpawnFailed(int slot, String error) implements Command {
+    private record Spawned(SpawnTicket ticket, Generation generation, ChildProcess process) implements Command {
+    }
+
+    private record SpawnFailed(SpawnTicket ticket, Generation generation, String error) implements Command {
     }
 
     private record ChildExited(long pid, ExitStatus status) implements Command {
@@ -105,90 +121,74 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     private enum TimeoutCheck implements Command { INSTANCE }
 
-    private enum StopTimeout implements Command { INSTANCE }
-
-    /** A live worker, as only the master knows it. */
-    private static final class Child {
-        final ChildProcess process;
-        final int slot;
-        final long generation;
-        long buriedAtNanos = -1;
-        boolean killSent;
-        boolean killedByPm;
-        long slowLoggedFor = -1;
-        long terminatedFor = -1;
-
-        Child(ChildProcess process, int slot, long generation) {
-            this.process = process;
-            this.slot = slot;
-            this.generation = generation;
-        }
-
-        long pid() {
-            return process.pid();
-        }
-
-        boolean retiring() {
-            return buriedAtNanos >= 0;
-        }
-    }
+    private enum DrainCheck implements Command { INSTANCE }
 
     static final Duration TICK = Duration.ofSeconds(1);
     static final Duration REARM_DELAY = Duration.ofMillis(10);
     static final Duration MAX_REARM_DELAY = Duration.ofMillis(80);
     static final Duration FAST_STOP_KILL_AFTER = Duration.ofSeconds(1);
-    static final Duration MIN_TIMEOUT_CHECK = Duration.ofMillis(130);
+    /** While draining or stopping: how often idle old workers are looked for and deadlines checked. */
+    static final Duration DRAIN_CHECK = Duration.ofMillis(50);
+    /** accounting = none: a new worker counts as ready for a reload's drain once it has lived this long. */
+    static final Duration UNACCOUNTED_READY_AFTER = Duration.ofSeconds(1);
 
-    public static Behavior<Command> create(PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
-                                           PoolRuntime runtime) {
+    public static Behavior<Command> create(Generation first, PoolRuntime runtime, EmergencyRestart emergency,
+                                           ActorRef<Event> owner) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new PoolActor(ctx, timers, config, listener, scoreboard, runtime)));
+                new PoolActor(ctx, timers, first, runtime, emergency, owner)));
     }
 
     private final TimerScheduler<Command> timers;
-    private final PoolConfig config;
-    private final ListenSocket listener;
-    private final Scoreboard scoreboard;
-    private final ScoreboardReader reader;
     private final PoolRuntime runtime;
+    private final ActorRef<Event> owner;
     private final Logger log;
     private final String tag;
-    private final ActorRef<PolicyActor.Command> policy;
-    private final Map<Long, Child> children = new HashMap<>();
-    private final boolean watchReadiness;
-    /** Computed once: the spawn path only adds the slot (the prefix may read /etc/passwd). */
-    private final Map<String, String> launchEnv;
-    private final List<String> launchPrefix;
-    private long generation = 1;
-    private int spawnsPending;
-    private SpawnBackoff backoff = SpawnBackoff.none();
-    private boolean armed;
+    private final Children children = new Children();
+    private final Terminator terminator;
+    private final CrashBrake brake;
+    private final EmergencyRestart emergency;
+    /** Generations whose listener lease was handed back. */
+    private final Map<Long, Boolean> released = new HashMap<>();
+    /** Every live generation, oldest first; the last is the current one. */
+    private final List<Generation> generations = new ArrayList<>();
+    private final Map<Long, RequestTimeouts> timeouts = new HashMap<>();
+    /** Old-generation workers serving when the latest reload began (see {@link DrainDecision}). */
+    private int oldAtReload;
+    private Generation current;
+    private ActorRef<PolicyActor.Command> policy;
+    private ReadinessWatcher.Arming armed;
     /** Readable events in a row that led to no spawn: the re-arm delay doubles with each (see onReadable). */
     private int quietReadables;
-    private ActorRef<StopProgress> stopReplyTo;
-    private boolean stopKillSent;
+    private boolean stopping;
     private boolean stoppedCleanly;
 
-    private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, PoolConfig config,
-                      ListenSocket listener, Scoreboard scoreboard, PoolRuntime runtime) {
+    private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Generation first,
+                      PoolRuntime runtime, EmergencyRestart emergency, ActorRef<Event> owner) {
         super(ctx);
         this.timers = timers;
-        this.config = config;
-        this.listener = listener;
-        this.scoreboard = scoreboard;
-        this.reader = scoreboard.reader();
         this.runtime = runtime;
+        this.owner = owner;
         this.log = ctx.getLog();
-        this.tag = "[pool " + config.name() + "]";
-        this.watchReadiness = config.pm().mode() != org.jfpm.scoreboard.PmMode.STATIC;
-        this.launchEnv = WorkerLaunch.environment(config, scoreboard.path(), runtime.preloadLibrary(),
-                runtime.supervisorEnv());
-        this.launchPrefix = WorkerLaunch.prefix(config);
-        scoreboard.setGeneration(generation);
-        this.policy = ctx.spawn(PolicyActor.create(Policies.forMode(config.pm()), ctx.getSelf(),
-                PolicyDecided::new), "policy");
+        this.tag = "[pool " + first.pool() + "]";
+        this.terminator = new Terminator(log, tag);
+        this.brake = new CrashBrake(emergency.threshold(), emergency.interval());
+        this.emergency = emergency;
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
-        timeoutCheckInterval().ifPresent(d -> timers.startTimerWithFixedDelay(TimeoutCheck.INSTANCE, d));
+        begin(first);
+    }
+
+    /** Makes {@code g} current: its own policy actor, timeouts and readiness watch. */
+    private void begin(Generation g) {
+        current = g;
+        generations.add(g);
+        RequestTimeouts t = new RequestTimeouts(g.config().requestTerminateTimeout(), g.config().requestSlowlogTimeout());
+        timeouts.put(g.number(), t);
+        timers.cancel(TimeoutCheck.INSTANCE);
+        t.checkInterval().ifPresent(d -> timers.startTimerWithFixedDelay(TimeoutCheck.INSTANCE, d));
+        long number = g.number();
+        policy = getContext().spawn(PolicyActor.create(Policies.forMode(g.config().pm()), getContext().getSelf(),
+                a -> new PolicyDecided(number, a)), "policy-" + number);
+        quietReadables = 0;
         arm();
         policy.tell(new PolicyActor.ViewChanged(view(false)));
     }
@@ -196,7 +196,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(PolicyDecided.class, m -> onPolicyDecided(m.action()))
+                .onMessage(PolicyDecided.class, this::onPolicyDecided)
                 .onMessage(Spawned.class, this::onSpawned)
                 .onMessage(SpawnFailed.class, this::onSpawnFailed)
                 .onMessage(ChildExited.class, this::onChildExited)
@@ -204,26 +204,28 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 .onMessageEquals(Rearm.INSTANCE, this::onRearm)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .onMessageEquals(TimeoutCheck.INSTANCE, this::onTimeoutCheck)
-                .onMessageEquals(StopTimeout.INSTANCE, this::onStopTimeout)
+                .onMessageEquals(DrainCheck.INSTANCE, this::onDrainCheck)
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(Reload.class, this::onReload)
                 .onSignal(PostStop.class, s -> onPostStop())
                 .build();
     }
 
     // ---- policy decisions ------------------------------------------------------------------
 
-    private Behavior<Command> onPolicyDecided(Action action) {
-        if (stopping()) {
+    private Behavior<Command> onPolicyDecided(PolicyDecided m) {
+        if (stopping || m.generation() != current.number()) {
             return this;
         }
+        Action action = m.action();
         if (action instanceof Action.Spawn s) {
             quietReadables = 0;
             spawn(s.count(), s.reason());
         } else if (action instanceof Action.Bury b) {
             bury(b.pid(), b.mode(), b.reason());
         } else if (action instanceof Action.MaxChildrenReached) {
-            scoreboard.incrementMaxChildrenReached();
+            current.scoreboard().incrementMaxChildrenReached();
         } else if (action instanceof Action.Log l) {
             logAt(l.level(), l.message());
         }
@@ -232,143 +234,202 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     private void spawn(int requested, String reason) {
         long now = System.nanoTime();
-        if (!backoff.allowsSpawnAt(now)) {
+        if (!brake.allowsSpawnAt(now)) {
             log.debug("{} spawn of {} deferred by crash-loop backoff ({} ms left)", tag, requested,
-                    backoff.delayNanos(now) / 1_000_000);
+                    brake.backoff().delayNanos(now) / 1_000_000);
             return;
         }
-        int room = config.pm().maxChildren() - running();
+        int room = current.config().pm().maxChildren() - children.running(current.number());
         int count = Math.min(requested, room);
         for (int i = 0; i < count; i++) {
-            int slot = scoreboard.allocate(generation);
+            int slot = current.scoreboard().allocate(current.number());
             if (slot < 0) {
                 log.warn("{} no free scoreboard slot; not spawning", tag);
                 break;
             }
-            spawnsPending++;
-            startSpawn(slot, generation);
+            startSpawn(current, slot);
         }
         if (count > 0) {
             log.debug("{} spawning {} child(ren): {}", tag, count, reason);
         }
     }
 
-    private void startSpawn(int slot, long gen) {
-        SpawnSpec spec = new SpawnSpec(config.command(), WorkerLaunch.forSlot(launchEnv, slot), listener.fd(), -1, -1,
-                config.chdir(), launchPrefix);
+    private void startSpawn(Generation g, int slot) {
+        SpawnTicket ticket = children.startSpawn(slot, g.number());
+        SpawnSpec spec = new SpawnSpec(g.config().command(), WorkerLaunch.forSlot(g.launchEnv(), slot),
+                g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix());
         ActorRef<Command> self = getContext().getSelf();
+        CompletableFuture<ChildProcess> result = CompletableFuture.supplyAsync(
+                () -> spawnOnSpawnThread(ticket, spec, g.config(), self), runtime.spawnExecutor());
+        getContext().pipeToSelf(result, (process, error) -> process != null
+                ? new Spawned(ticket, g, process)
+                : new SpawnFailed(ticket, g, describe(error)));
+    }
+
+    /**
+     * Runs on the spawn thread. The child is watched by the reaper before anything else can fail, and
+     * killed if anything after the spawn fails or the ticket was cancelled meanwhile, so no child is
+     * ever left that nobody watches.
+     */
+    private ChildProcess spawnOnSpawnThread(SpawnTicket ticket, SpawnSpec spec, PoolConfig config,
+                                            ActorRef<Command> self) {
+        if (ticket.cancelled()) {
+            throw new IllegalStateException("spawn cancelled: the pool is stopping");
+        }
         boolean capture = config.catchWorkersOutput();
-        String pool = config.name();
-        runtime.spawnExecutor().execute(() -> {
-            Pipe out = null;
-            Pipe err = null;
-            try {
-                SpawnSpec s = spec;
-                if (capture) {
-                    out = Pipe.open();
-                    err = Pipe.open();
-                    s = spec.withStdout(out.writeFd()).withStderr(err.writeFd());
-                }
-                ChildProcess p = runtime.spawner().spawn(s);
-                if (capture) {
-                    out.closeWriteEnd();
-                    err.closeWriteEnd();
-                    WorkerOutput.start(out, pool, p.pid(), "stdout");
-                    WorkerOutput.start(err, pool, p.pid(), "stderr");
-                }
-                runtime.reaper().watch(p, status -> self.tell(new ChildExited(p.pid(), status)));
-                self.tell(new Spawned(slot, gen, p));
-            } catch (RuntimeException e) {
-                if (out != null) {
-                    out.close();
-                }
-                if (err != null) {
-                    err.close();
-                }
-                self.tell(new SpawnFailed(slot, e.getMessage()));
+        Pipe out = null;
+        Pipe err = null;
+        ChildProcess p = null;
+        try {
+            SpawnSpec s = spec;
+            if (capture) {
+                out = Pipe.open();
+                err = Pipe.open();
+                s = spec.withStdout(out.writeFd()).withStderr(err.writeFd());
             }
-        });
+            p = runtime.spawner().spawn(s);
+            ChildProcess child = p;
+            runtime.reaper().watch(child, status -> self.tell(new ChildExited(child.pid(), status)));
+            if (capture) {
+                out.closeWriteEnd();
+                err.closeWriteEnd();
+                WorkerOutput.start(out, config.name(), p.pid(), "stdout");
+                out = null;
+                WorkerOutput.start(err, config.name(), p.pid(), "stderr");
+                err = null;
+            }
+        } catch (RuntimeException | Error e) {
+            if (p != null) {
+                p.signal(Signals.SIGKILL);
+            }
+            if (out != null) {
+                out.close();
+            }
+            if (err != null) {
+                err.close();
+            }
+            throw e;
+        }
+        if (!ticket.complete(p)) {
+            throw new IllegalStateException("spawn cancelled: the pool is stopping (child " + p.pid() + " killed)");
+        }
+        return p;
+    }
+
+    private static String describe(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     private void bury(long pid, Action.BuryMode mode, String reason) {
         Child child = children.get(pid);
-        if (child == null) {
-            log.warn("{} policy asked to stop pid {} which is not a child of this pool; ignored", tag, pid);
+        if (child == null || child.generation != current) {
+            log.warn("{} policy asked to stop pid {} which is not a worker of this generation; ignored", tag, pid);
             return;
         }
-        if (child.retiring()) {
+        if (child.leaving()) {
             return;
         }
-        child.buriedAtNanos = System.nanoTime();
-        child.killedByPm = true;
         int sig = switch (mode) {
-            case GRACEFUL -> config.stopSignal();
+            case GRACEFUL -> current.config().stopSignal();
             case TERMINATE -> Signals.SIGTERM;
             case KILL -> Signals.SIGKILL;
         };
         log.debug("{} stopping child {} with {}: {}", tag, pid, Signals.name(sig), reason);
-        child.process.signal(sig);
+        if (sig == Signals.SIGKILL) {
+            terminator.kill(child);
+        } else {
+            terminator.retire(child, sig, runtime.processControlTimeout(), System.nanoTime());
+        }
         sendView(false);
     }
 
     // ---- OS events -------------------------------------------------------------------------
 
     private Behavior<Command> onSpawned(Spawned m) {
-        spawnsPending--;
-        Child child = new Child(m.process(), m.slot(), m.generation());
-        children.put(child.pid(), child);
+        children.endSpawn(m.ticket());
+        Child child = new Child(m.process(), m.ticket().slot, m.generation());
+        children.add(child);
         log.info("{} child {} started", tag, child.pid());
-        if (stopping()) {
-            child.process.signal(stopKillSent ? Signals.SIGKILL : config.stopSignal());
-            return this;
+        if (m.ticket().cancelled()) {
+            child.moveTo(Child.State.KILLED, 0); // the ticket's canceller sent SIGKILL
+        } else if (stopping) {
+            terminator.retire(child, m.generation().config().stopSignal(), FAST_STOP_KILL_AFTER, System.nanoTime());
+        } else if (m.generation() != current) {
+            terminator.drain(child, runtime.processControlTimeout(), System.nanoTime());
+        }
+        afterSpawnEnded(m.generation());
+        return stopping ? maybeStopped() : this;
+    }
+
+    private Behavior<Command> onSpawnFailed(SpawnFailed m) {
+        children.endSpawn(m.ticket());
+        m.generation().scoreboard().free(m.ticket().slot);
+        if (!m.ticket().cancelled()) {
+            log.error("{} unable to spawn a child: {}", tag, m.error());
+            brake.spawnFailed(System.nanoTime());
+        }
+        afterSpawnEnded(m.generation());
+        if (stopping) {
+            return maybeStopped();
         }
         sendView(false);
         return this;
     }
 
-    private Behavior<Command> onSpawnFailed(SpawnFailed m) {
-        spawnsPending--;
-        scoreboard.free(m.slot());
-        log.error("{} unable to spawn a child: {}", tag, m.error());
-        long now = System.nanoTime();
-        backoff = backoff.afterExit(0, now);
-        if (stopping()) {
-            return maybeStopped();
+    /** A generation that stopped spawning hands its listener back once its last spawn has ended. */
+    private void afterSpawnEnded(Generation g) {
+        if ((stopping || g != current) && children.spawnsInFlight(g.number()) == 0) {
+            releaseListener(g);
         }
-        sendView(false);
-        return this;
+        if (g != current && children.isEmpty(g.number())) {
+            retire(g);
+        }
+        if (!stopping) {
+            sendView(false);
+        }
     }
 
     private Behavior<Command> onChildExited(ChildExited m) {
         Child child = children.remove(m.pid());
         if (child == null) {
-            log.warn("{} exit of unknown pid {} ignored", tag, m.pid());
+            log.debug("{} exit of unknown pid {} ignored", tag, m.pid());
             return this;
         }
-        scoreboard.free(child.slot);
+        child.generation.scoreboard().free(child.slot);
         long now = System.nanoTime();
         long lifetime = now - child.process.spawnedAtNanos();
         String after = String.format("after %d.%06d seconds from start", lifetime / 1_000_000_000L,
                 (lifetime / 1000) % 1_000_000);
-        if (stopping()) {
-            log.info("{} child {} {} {}", tag, child.pid(), m.status().describe(), after);
-        } else if (child.killedByPm) {
+        ExitStatus status = m.status();
+        if (stopping || child.leaving()) {
             log.info("{} child {} has been killed by the process management {} ({})", tag, child.pid(), after,
-                    m.status().describe());
-        } else if (m.status() instanceof ExitStatus.Exited e && e.code() == 0) {
-            log.info("{} child {} {} {}", tag, child.pid(), m.status().describe(), after);
+                    status.describe());
+        } else if (status instanceof ExitStatus.Exited e && e.code() == 0) {
+            log.info("{} child {} {} {}", tag, child.pid(), status.describe(), after);
         } else {
-            log.warn("{} child {} {} {}", tag, child.pid(), m.status().describe(), after);
+            log.warn("{} child {} {} {}", tag, child.pid(), status.describe(), after);
         }
-        if (stopping()) {
+        if (stopping) {
             return maybeStopped();
         }
-        if (!child.killedByPm) {
-            SpawnBackoff before = backoff;
-            backoff = backoff.afterExit(lifetime, now);
-            if (backoff.crashes() > SpawnBackoff.FREE_CRASHES && backoff != before) {
+        if (child.generation != current) {
+            if (children.isEmpty(child.generation.number())) {
+                retire(child.generation);
+            }
+        } else if (!child.leaving()) {
+            SpawnBackoff before = brake.backoff();
+            boolean abnormal = status instanceof ExitStatus.Signaled;
+            if (brake.workerDied(lifetime, abnormal, now)) {
+                String text = String.format("failed processes threshold (%d in %d sec) is reached, initiating reload",
+                        emergency.threshold(), emergency.interval().toSeconds());
+                log.warn("{} {}", tag, text);
+                owner.tell(new RestartWanted(current.pool(), current.number(), text));
+            }
+            SpawnBackoff after2 = brake.backoff();
+            if (after2.crashes() > SpawnBackoff.FREE_CRASHES && after2 != before) {
                 log.warn("{} {} children in a row exited within 1 s of their start; delaying respawns by {} ms",
-                        tag, backoff.crashes(), backoff.delayNanos(now) / 1_000_000);
+                        tag, after2.crashes(), after2.delayNanos(now) / 1_000_000);
             }
         }
         sendView(false);
@@ -376,8 +437,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private Behavior<Command> onReadable() {
-        armed = false;
-        if (stopping()) {
+        armed = null;
+        if (stopping) {
             return this;
         }
         PoolView v = view(true);
@@ -403,99 +464,199 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private void arm() {
-        if (watchReadiness && !armed && !stopping()) {
-            armed = true;
+        boolean watch = current.config().pm().mode() != org.jfpm.scoreboard.PmMode.STATIC;
+        if (watch && armed == null && !stopping) {
             ActorRef<Command> self = getContext().getSelf();
-            runtime.readiness().arm(listener.fd(), () -> self.tell(Readable.INSTANCE));
+            armed = runtime.readiness().arm(current.listener().fd(), () -> self.tell(Readable.INSTANCE));
+        }
+    }
+
+    private void disarm() {
+        timers.cancel(Rearm.INSTANCE);
+        if (armed != null) {
+            runtime.readiness().disarm(armed);
+            armed = null;
+        }
+    }
+
+    // ---- reload and drain ------------------------------------------------------------------
+
+    private Behavior<Command> onReload(Reload m) {
+        Generation next = m.next();
+        if (stopping || next.number() <= current.number()) {
+            log.warn("{} reload to generation {} ignored ({})", tag, next.number(),
+                    stopping ? "the pool is stopping" : "not newer than " + current.number());
+            return this;
+        }
+        Generation old = current;
+        getContext().stop(policy);
+        disarm();
+        oldAtReload = 0;
+        for (Child c : children.all()) {
+            if (!c.leaving()) {
+                oldAtReload++;
+            }
+        }
+        log.info("{} reloading: generation {} starts, generation {} drains ({} worker(s))", tag, next.number(),
+                old.number(), children.of(old.number()).size());
+        if (children.spawnsInFlight(old.number()) == 0) {
+            releaseListener(old);
+        }
+        begin(next);
+        if (children.isEmpty(old.number())) {
+            retire(old);
+        }
+        timers.startTimerWithFixedDelay(DrainCheck.INSTANCE, DRAIN_CHECK);
+        return this;
+    }
+
+    private Behavior<Command> onDrainCheck() {
+        long now = System.nanoTime();
+        terminator.killOverdue(children.all(), now);
+        if (stopping) {
+            return this;
+        }
+        List<Child> oldServing = new ArrayList<>();
+        List<Child> draining = new ArrayList<>();
+        for (Child c : children.all()) {
+            if (c.generation == current) {
+                continue;
+            }
+            if (c.state() == Child.State.SERVING) {
+                oldServing.add(c);
+            } else if (c.state() == Child.State.DRAINING) {
+                draining.add(c);
+            }
+        }
+        if (oldServing.isEmpty() && draining.isEmpty()) {
+            if (generations.size() == 1) {
+                timers.cancel(DrainCheck.INSTANCE);
+            }
+            return this;
+        }
+        int ready = 0;
+        boolean complete = children.spawnsInFlight(current.number()) == 0;
+        for (Child c : children.of(current.number())) {
+            if (c.leaving()) {
+                continue;
+            }
+            if (isReady(c, now)) {
+                ready++;
+            } else {
+                complete = false;
+            }
+        }
+        int n = DrainDecision.toDrain(oldServing.size(), oldAtReload, ready, complete);
+        oldServing.sort((a, b) -> Boolean.compare(!isIdle(a), !isIdle(b))); // idle ones first
+        for (int i = 0; i < n; i++) {
+            terminator.drain(oldServing.get(i), runtime.processControlTimeout(), now);
+            draining.add(oldServing.get(i));
+        }
+        for (Child c : draining) {
+            if (c.state() == Child.State.DRAINING && (isIdle(c) || !accounted(c.generation))) {
+                terminator.retire(c, c.generation.config().stopSignal(), runtime.processControlTimeout(), now);
+            }
+        }
+        return this;
+    }
+
+    /** A new-generation worker is ready when it accepts (accounted pools) or has lived a while (accounting = none). */
+    private boolean isReady(Child c, long nowNanos) {
+        if (!accounted(c.generation)) {
+            return nowNanos - c.process.spawnedAtNanos() >= UNACCOUNTED_READY_AFTER.toNanos();
+        }
+        return isIdle(c) || isInRequest(c);
+    }
+
+    private boolean isIdle(Child c) {
+        SlotSnapshot s = slotOf(c);
+        return s != null && s.stage() == RequestStage.ACCEPTING;
+    }
+
+    private boolean isInRequest(Child c) {
+        SlotSnapshot s = slotOf(c);
+        return s != null && RequestTimeouts.isInRequest(s.stage());
+    }
+
+    private static boolean accounted(Generation g) {
+        return g.config().accounting() != Accounting.NONE;
+    }
+
+    /** A non-current generation with no worker and no spawn left is gone: its scoreboard goes with it. */
+    private void retire(Generation g) {
+        if (!generations.remove(g)) {
+            return;
+        }
+        releaseListener(g);
+        timeouts.remove(g.number());
+        g.scoreboard().delete();
+        log.info("{} generation {} drained", tag, g.number());
+        if (generations.size() == 1 && !stopping) {
+            timers.cancel(DrainCheck.INSTANCE);
+        }
+    }
+
+    private void releaseListener(Generation g) {
+        if (released.putIfAbsent(g.number(), Boolean.TRUE) == null) {
+            owner.tell(new ListenerReleased(g.pool(), g.number(), g.listener()));
         }
     }
 
     // ---- maintenance -----------------------------------------------------------------------
 
     private Behavior<Command> onTick() {
-        scoreboard.heartbeat();
         long now = System.nanoTime();
-        for (Child c : children.values()) {
-            if (c.retiring() && !c.killSent && now - c.buriedAtNanos > runtime.processControlTimeout().toNanos()) {
-                log.warn("{} child {} still alive {} s after its stop signal; sending SIGKILL", tag, c.pid(),
-                        runtime.processControlTimeout().toSeconds());
-                c.killSent = true;
-                c.process.signal(Signals.SIGKILL);
-            }
+        for (Generation g : generations) {
+            g.scoreboard().heartbeat();
         }
-        if (!stopping()) {
+        terminator.killOverdue(children.all(), now);
+        if (!stopping) {
             checkRequestTimeouts();
             PoolView v = view(false);
-            scoreboard.setActiveRequests(v.workers().stream().filter(w -> isInRequest(w.stage())).count());
+            current.scoreboard().setActiveRequests(v.workers().stream()
+                    .filter(w -> RequestTimeouts.isInRequest(w.stage())).count());
             policy.tell(new PolicyActor.ViewChanged(v));
         }
         return this;
     }
 
     private Behavior<Command> onTimeoutCheck() {
-        if (!stopping()) {
+        if (!stopping) {
             checkRequestTimeouts();
         }
         return this;
     }
 
-    /** PHP-FPM checks every min(terminate, slowlog)/3, never more often than every 130 ms. */
-    private Optional<Duration> timeoutCheckInterval() {
-        Duration t = config.requestTerminateTimeout();
-        Duration s = config.requestSlowlogTimeout();
-        Duration min = null;
-        for (Duration d : List.of(t, s)) {
-            if (!d.isZero() && (min == null || d.compareTo(min) < 0)) {
-                min = d;
-            }
-        }
-        if (min == null) {
-            return Optional.empty();
-        }
-        Duration third = min.dividedBy(3);
-        return Optional.of(third.compareTo(MIN_TIMEOUT_CHECK) < 0 ? MIN_TIMEOUT_CHECK : third);
-    }
-
     private void checkRequestTimeouts() {
-        long terminateUs = config.requestTerminateTimeout().toNanos() / 1000;
-        long slowUs = config.requestSlowlogTimeout().toNanos() / 1000;
-        if (terminateUs == 0 && slowUs == 0) {
-            return;
-        }
         long nowUs = epochMicros();
-        for (Child c : children.values()) {
-            if (c.retiring()) {
+        for (Generation g : generations) {
+            RequestTimeouts t = timeouts.get(g.number());
+            if (t == null || !t.enabled()) {
                 continue;
             }
-            SlotSnapshot s = slotOf(c);
-            if (s == null || !isInRequest(s.stage()) || s.acceptedTimeUs() <= 0) {
-                continue;
+            Map<Long, SlotSnapshot> slots = new LinkedHashMap<>();
+            for (Child c : children.of(g.number())) {
+                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? slotOf(c) : null;
+                if (s != null) {
+                    slots.put(c.pid(), s);
+                }
             }
-            long elapsed = nowUs - s.acceptedTimeUs();
-            if (slowUs > 0 && elapsed > slowUs && c.slowLoggedFor != s.acceptedTimeUs()) {
-                c.slowLoggedFor = s.acceptedTimeUs();
-                scoreboard.incrementSlowRequests();
-                log.warn("{} child {}, script '{}' (request: \"{} {}{}{}\") executing too slow ({} sec), logging",
-                        tag, c.pid(), s.script(), s.method(), s.uri(), s.queryString().isEmpty() ? "" : "?",
-                        s.queryString(), seconds(elapsed));
-            }
-            if (terminateUs > 0 && elapsed > terminateUs && c.terminatedFor != s.acceptedTimeUs()) {
-                c.terminatedFor = s.acceptedTimeUs();
-                scoreboard.incrementTerminatedRequests();
-                log.warn("{} child {}, script '{}' (request: \"{} {}{}{}\") execution timed out ({} sec), terminating",
-                        tag, c.pid(), s.script(), s.method(), s.uri(), s.queryString().isEmpty() ? "" : "?",
-                        s.queryString(), seconds(elapsed));
-                c.buriedAtNanos = System.nanoTime();
-                c.killedByPm = true;
-                c.killSent = true;
-                c.process.signal(Signals.SIGKILL);
+            for (RequestTimeouts.Verdict v : t.check(slots, nowUs)) {
+                SlotSnapshot s = v.slot();
+                String request = "\"" + s.method() + " " + s.uri() + (s.queryString().isEmpty() ? "" : "?")
+                        + s.queryString() + "\"";
+                if (v.kind() == RequestTimeouts.Kind.SLOW) {
+                    g.scoreboard().incrementSlowRequests();
+                    log.warn("{} child {}, script '{}' (request: {}) executing too slow ({} sec), logging",
+                            tag, v.pid(), s.script(), request, seconds(v.elapsedUs()));
+                } else {
+                    g.scoreboard().incrementTerminatedRequests();
+                    log.warn("{} child {}, script '{}' (request: {}) execution timed out ({} sec), terminating",
+                            tag, v.pid(), s.script(), request, seconds(v.elapsedUs()));
+                    terminator.kill(children.get(v.pid()));
+                }
             }
         }
-    }
-
-    private static boolean isInRequest(RequestStage stage) {
-        return stage == RequestStage.READING_HEADERS || stage == RequestStage.INFO
-                || stage == RequestStage.EXECUTING;
     }
 
     private static String seconds(long micros) {
@@ -505,109 +666,114 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     // ---- stop ------------------------------------------------------------------------------
 
     private Behavior<Command> onStop(Stop m) {
-        if (stopping()) {
-            if (!m.graceful() && !stopKillSent) {
-                timers.startSingleTimer(StopTimeout.INSTANCE, FAST_STOP_KILL_AFTER);
+        long now = System.nanoTime();
+        Duration grace = m.graceful() ? runtime.processControlTimeout() : FAST_STOP_KILL_AFTER;
+        if (stopping) {
+            if (!m.graceful()) {
+                for (Child c : children.all()) {
+                    c.moveTo(c.state() == Child.State.KILLED ? Child.State.KILLED : Child.State.RETIRING,
+                            now + grace.toNanos());
+                }
             }
             return this;
         }
-        stopReplyTo = m.replyTo();
+        stopping = true;
         getContext().stop(policy);
-        if (armed) {
-            runtime.readiness().disarm(listener.fd());
-            armed = false;
-        }
-        timers.cancel(Rearm.INSTANCE);
+        disarm();
         timers.cancel(TimeoutCheck.INSTANCE);
-        stopReplyTo.tell(new ListenerReleased(config.name()));
-        for (Child c : children.values()) {
-            if (!c.retiring()) {
-                c.buriedAtNanos = System.nanoTime();
+        children.cancelSpawns();
+        for (Generation g : generations) {
+            if (children.spawnsInFlight(g.number()) == 0) {
+                releaseListener(g);
             }
-            c.process.signal(config.stopSignal());
         }
-        Duration killAfter = m.graceful() ? runtime.processControlTimeout() : FAST_STOP_KILL_AFTER;
+        for (Child c : children.all()) {
+            terminator.retire(c, c.generation.config().stopSignal(), grace, now);
+        }
         log.info("{} stopping {} child(ren) ({}; SIGKILL after {} ms)", tag, children.size(),
-                m.graceful() ? "graceful" : "fast", killAfter.toMillis());
-        timers.startSingleTimer(StopTimeout.INSTANCE, killAfter);
+                m.graceful() ? "graceful" : "fast", grace.toMillis());
+        timers.startTimerWithFixedDelay(DrainCheck.INSTANCE, DRAIN_CHECK);
         return maybeStopped();
     }
 
-    private Behavior<Command> onStopTimeout() {
-        stopKillSent = true;
-        for (Child c : children.values()) {
-            log.warn("{} child {} did not stop in time; sending SIGKILL", tag, c.pid());
-            c.killSent = true;
-            c.process.signal(Signals.SIGKILL);
-        }
-        return this;
-    }
-
     private Behavior<Command> maybeStopped() {
-        if (!children.isEmpty() || spawnsPending > 0) {
+        if (!children.isEmpty()) {
             return this;
         }
-        scoreboard.delete();
+        for (Generation g : generations) {
+            releaseListener(g);
+            g.scoreboard().delete();
+        }
         log.info("{} stopped", tag);
         stoppedCleanly = true;
-        stopReplyTo.tell(new Stopped(config.name()));
+        owner.tell(new Stopped(current.pool()));
         return Behaviors.stopped();
     }
 
     /**
      * A pool that stops without finishing a Stop failed (a bug: an exception in a handler). It must
-     * not leave orphans behind: every child it knows gets SIGKILL (the reaper still reaps them), and
-     * its scoreboard file goes. Its owner watches it and decides what happens next.
+     * not leave orphans behind: its spawns in flight are cancelled and every child it knows gets
+     * SIGKILL (the reaper still reaps them); its scoreboard files go. The owner watches it and
+     * decides what happens next (its leases are the owner's to take back).
      */
     private Behavior<Command> onPostStop() {
         if (!stoppedCleanly) {
             log.error("{} pool actor failed; killing its {} child(ren)", tag, children.size());
-            for (Child c : children.values()) {
-                c.process.signal(Signals.SIGKILL);
+            children.cancelSpawns();
+            for (Child c : children.all()) {
+                terminator.kill(c);
             }
-            if (armed) {
-                runtime.readiness().disarm(listener.fd());
+            disarm();
+            for (Generation g : generations) {
+                g.scoreboard().delete();
             }
-            scoreboard.delete();
         }
         return this;
-    }
-
-    private boolean stopping() {
-        return stopReplyTo != null;
     }
 
     // ---- views and status --------------------------------------------------------------------
 
     private Behavior<Command> onGetStatus(GetStatus m) {
-        List<Child> ordered = new ArrayList<>(children.values());
-        ordered.sort(Comparator.comparingInt(c -> c.slot));
-        List<WorkerStatus> workers = new ArrayList<>(ordered.size());
-        for (Child c : ordered) {
-            SlotSnapshot s = reader.slot(c.slot).orElse(null);
+        List<WorkerStatus> workers = new ArrayList<>(children.size());
+        long busy = 0;
+        for (Child c : children.inSlotOrder()) {
+            SlotSnapshot s = c.generation.reader().slot(c.slot).orElse(null);
             if (s == null) {
                 continue;
             }
-            workers.add(new WorkerStatus(c.pid(), s, ProcFs.rssBytes(c.pid())));
+            workers.add(new WorkerStatus(c.pid(), s, rssOf(c.pid())));
+            if (c.generation == current && !s.isIdle()) {
+                busy++;
+            }
         }
-        long busy = workers.stream().filter(w -> !w.slot().isIdle()).count();
-        scoreboard.updateMaxActive(busy);
-        m.replyTo().tell(new PoolStatus(reader.header(), workers, epochMicros(), true));
+        current.scoreboard().updateMaxActive(busy);
+        m.replyTo().tell(new PoolStatus(current.reader().header(), workers, epochMicros(), true));
         return this;
     }
 
+    private long rssOf(long pid) {
+        try {
+            return ProcFs.rssBytes(pid);
+        } catch (RuntimeException e) {
+            log.debug("{} rss of child {} unavailable: {}", tag, pid, e.toString());
+            return -1;
+        }
+    }
+
     private void sendView(boolean readable) {
-        if (!stopping()) {
+        if (!stopping) {
             policy.tell(new PolicyActor.ViewChanged(view(readable)));
         }
     }
 
+    /** The current generation as its policy sees it; older generations are draining and count for nothing. */
     private PoolView view(boolean readable) {
         long nowNanos = System.nanoTime();
         long nowUs = epochMicros();
-        boolean accounted = config.accounting() != Accounting.NONE;
-        List<WorkerView> workers = new ArrayList<>(children.size());
-        for (Child c : children.values()) {
+        boolean accounted = accounted(current);
+        List<Child> mine = children.of(current.number());
+        List<WorkerView> workers = new ArrayList<>(mine.size());
+        for (Child c : mine) {
             long spawned = c.process.spawnedAtNanos();
             RequestStage stage = RequestStage.STARTING;
             long lastActivity = spawned;
@@ -621,40 +787,30 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                     lastActivity = Math.max(spawned, nowNanos - ago);
                 }
             }
-            workers.add(new WorkerView(c.pid(), c.slot, c.generation, stage, spawned, lastActivity, requests,
-                    c.retiring()));
+            workers.add(new WorkerView(c.pid(), c.slot, current.number(), stage, spawned, lastActivity, requests,
+                    c.leaving()));
         }
         int waiting = 0;
         try {
-            var q = listener.queueLength();
+            var q = current.listener().queueLength();
             waiting = q.waiting();
-            scoreboard.setListenQueue(q.waiting(), q.capacity());
+            current.scoreboard().setListenQueue(q.waiting(), q.capacity());
         } catch (RuntimeException e) {
             log.debug("{} listen queue length unavailable: {}", tag, e.getMessage());
         }
-        PoolView v = new PoolView(config.name(), config.pm(), workers, spawnsPending, waiting, readable, accounted,
-                nowNanos);
-        scoreboard.updateMaxActive(v.active());
+        PoolView v = new PoolView(current.pool(), current.config().pm(), workers,
+                children.spawnsInFlight(current.number()), waiting, readable, accounted, nowNanos);
+        current.scoreboard().updateMaxActive(v.active());
         return v;
     }
 
     /** The child's slot copy, or null when it is unstable or claims another pid (untrusted input). */
     private SlotSnapshot slotOf(Child c) {
-        SlotSnapshot s = reader.slot(c.slot).orElse(null);
+        SlotSnapshot s = c.generation.reader().slot(c.slot).orElse(null);
         if (s == null || s.pid() != c.pid()) {
             return null;
         }
         return s;
-    }
-
-    private int running() {
-        int n = spawnsPending;
-        for (Child c : children.values()) {
-            if (!c.retiring()) {
-                n++;
-            }
-        }
-        return n;
     }
 
     private void logAt(Action.Level level, String message) {

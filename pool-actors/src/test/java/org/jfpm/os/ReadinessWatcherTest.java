@@ -51,8 +51,7 @@ class ReadinessWatcherTest {
     @Test
     void aDisarmedFdDoesNotFire() throws Exception {
         AtomicInteger fired = new AtomicInteger();
-        watcher.arm(socket.fd(), fired::incrementAndGet);
-        watcher.disarm(socket.fd());
+        watcher.disarm(watcher.arm(socket.fd(), fired::incrementAndGet));
         try (Socket client = new Socket()) {
             client.connect(new InetSocketAddress("127.0.0.1", socket.boundPort()), 5000);
             Await.until(WAIT, () -> socket.queueLength().waiting() == 1, () -> "the connection is queued");
@@ -66,12 +65,27 @@ class ReadinessWatcherTest {
              Socket client = new Socket()) {
             AtomicInteger firstFired = new AtomicInteger();
             AtomicInteger otherFired = new AtomicInteger();
-            watcher.arm(socket.fd(), firstFired::incrementAndGet);
+            ReadinessWatcher.Arming first = watcher.arm(socket.fd(), firstFired::incrementAndGet);
             watcher.arm(other.fd(), otherFired::incrementAndGet);
             client.connect(new InetSocketAddress("127.0.0.1", other.boundPort()), 5000);
             Await.until(WAIT, () -> otherFired.get() == 1, () -> "the socket with a client fires");
             Await.holdsFor(QUIET, () -> firstFired.get() == 0, () -> "the idle socket does not");
-            watcher.disarm(socket.fd());
+            watcher.disarm(first);
+        }
+    }
+
+    /** Two generations can share a listener: one owner's disarm must not take the other's arming away. */
+    @Test
+    void twoArmingsOfOneFdAreIndependent() throws Exception {
+        AtomicInteger oldFired = new AtomicInteger();
+        AtomicInteger newFired = new AtomicInteger();
+        ReadinessWatcher.Arming old = watcher.arm(socket.fd(), oldFired::incrementAndGet);
+        watcher.arm(socket.fd(), newFired::incrementAndGet);
+        watcher.disarm(old);
+        try (Socket client = new Socket()) {
+            client.connect(new InetSocketAddress("127.0.0.1", socket.boundPort()), 5000);
+            Await.until(WAIT, () -> newFired.get() == 1, () -> "the remaining arming fires, got " + newFired.get());
+            Await.holdsFor(QUIET, () -> oldFired.get() == 0, () -> "the disarmed one does not, got " + oldFired.get());
         }
     }
 

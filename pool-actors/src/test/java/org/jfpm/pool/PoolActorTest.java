@@ -66,6 +66,7 @@ class PoolActorTest {
     private ReadinessWatcher readiness;
     private ExecutorService spawnThread;
     private ListenSocket socket;
+    private TestProbe<PoolActor.Event> events;
 
     @BeforeEach
     void setUp() {
@@ -98,10 +99,26 @@ class PoolActorTest {
                 Duration.ZERO, pm);
     }
 
+    private PoolRuntime runtime(java.util.concurrent.Executor spawns) throws IOException {
+        return new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
+                System.getenv(), new Spawner(), spawns, reaper, readiness);
+    }
+
     private ActorRef<PoolActor.Command> start(PoolConfig config, Scoreboard sb) throws IOException {
-        PoolRuntime runtime = new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
-                System.getenv(), new Spawner(), spawnThread, reaper, readiness);
-        return KIT.spawn(PoolActor.create(config, socket, sb, runtime));
+        return start(config, sb, runtime(spawnThread));
+    }
+
+    private ActorRef<PoolActor.Command> start(PoolConfig config, Scoreboard sb, PoolRuntime runtime) {
+        events = KIT.createTestProbe();
+        return KIT.spawn(PoolActor.create(Generation.of(1, config, socket, sb, runtime), runtime,
+                EmergencyRestart.off(), events.getRef()));
+    }
+
+    private void stopAndAwait(ActorRef<PoolActor.Command> pool, boolean graceful) {
+        pool.tell(new PoolActor.Stop(graceful));
+        events.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     }
 
     private PoolStatus awaitStatus(ActorRef<PoolActor.Command> pool, Predicate<PoolStatus> ok, String what) {
@@ -154,10 +171,9 @@ class PoolActorTest {
         assertNotEquals(victim.pid(), replacement.pid());
         assertEquals(replacement.pid(), replacement.slot().pid(), "the replacement attached to the freed slot");
 
-        TestProbe<PoolActor.StopProgress> stopped = KIT.createTestProbe();
-        pool.tell(new PoolActor.Stop(true, stopped.getRef()));
-        assertEquals(new PoolActor.ListenerReleased("t"), stopped.receiveMessage(Duration.ofSeconds(10)));
-        assertEquals(new PoolActor.Stopped("t"), stopped.receiveMessage(Duration.ofSeconds(10)));
+        pool.tell(new PoolActor.Stop(true));
+        assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));
+        assertEquals(new PoolActor.Stopped("t"), events.receiveMessage(Duration.ofSeconds(10)));
         for (WorkerStatus w : after.workers()) {
             assertFalse(ProcFs.isAlive(w.pid()), "worker " + w.pid() + " survived the stop");
         }
@@ -175,11 +191,7 @@ class PoolActorTest {
         awaitStatus(pool, s -> s.total() == 1, "one worker");
         awaitStatus(pool, s -> s.total() == 0, "the idle worker reaped after process-idle-timeout");
 
-        TestProbe<PoolActor.StopProgress> stopped = KIT.createTestProbe();
-        pool.tell(new PoolActor.Stop(false, stopped.getRef()));
-        stopped.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        stopAndAwait(pool, false);
     }
 
     @Test
@@ -204,11 +216,7 @@ class PoolActorTest {
                 Thread.sleep(20);
             }
             assertTrue(messages(appender).containsAll(expected), "logged: " + messages(appender));
-            TestProbe<PoolActor.StopProgress> stopped = KIT.createTestProbe();
-            pool.tell(new PoolActor.Stop(false, stopped.getRef()));
-            stopped.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+            stopAndAwait(pool, false);
         } finally {
             logger.detachAppender(appender);
         }
@@ -241,5 +249,182 @@ class PoolActorTest {
             assertFalse(ProcFs.isAlive(pid), "worker " + pid + " outlived its failed pool");
         }
         assertFalse(Files.exists(file), "scoreboard file removed");
+    }
+
+    /** Holds spawn tasks until opened: spawns stay "in flight" for as long as a test needs. */
+    private static final class GatedExecutor implements java.util.concurrent.Executor {
+        private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+        final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void execute(Runnable task) {
+            queued.incrementAndGet();
+            thread.execute(() -> {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                task.run();
+            });
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        void close() {
+            open();
+            thread.shutdown();
+        }
+    }
+
+    /** Live processes whose parent is this JVM and whose command line contains {@code marker}. */
+    private static List<Long> childrenWith(String marker) throws IOException {
+        long self = ProcessHandle.current().pid();
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .filter(ProcessHandle::isAlive)
+                .map(ProcessHandle::pid)
+                .filter(pid -> pid != self)
+                .toList();
+    }
+
+    private static void awaitNone(String marker) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<Long> left = childrenWith(marker);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            left = childrenWith(marker);
+        }
+        assertTrue(left.isEmpty(), "workers left behind: " + left);
+    }
+
+    @Test
+    void theListenerIsReleasedOnlyAfterTheSpawnsInFlightAndTheirChildrenAreKilled() throws Exception {
+        String marker = "# in-flight-" + System.nanoTime();
+        GatedExecutor gated = new GatedExecutor();
+        try {
+            Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+            ActorRef<PoolActor.Command> pool = start(config(staticPm(2), WORKER + "\n" + marker, false), sb,
+                    runtime(gated));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gated.queued.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, gated.queued.get(), "two spawns queued on the spawn thread");
+            pool.tell(new PoolActor.Stop(true));
+            events.expectNoMessage(Duration.ofMillis(300)); // no release while a queued spawn may still dup2 the fd
+            gated.open();
+            assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));
+            assertEquals(new PoolActor.Stopped("t"), events.receiveMessage(Duration.ofSeconds(10)));
+            awaitNone(marker);
+        } finally {
+            gated.close();
+        }
+    }
+
+    @Test
+    void aPoolThatFailsWithSpawnsInFlightOrphansNoWorker() throws Exception {
+        String marker = "# failed-in-flight-" + System.nanoTime();
+        GatedExecutor gated = new GatedExecutor();
+        try {
+            Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+            ActorRef<PoolActor.Command> pool = start(config(staticPm(2), WORKER + "\n" + marker, false), sb,
+                    runtime(gated));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gated.queued.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(2, gated.queued.get(), "two spawns queued on the spawn thread");
+            TestProbe<Object> watcher = KIT.createTestProbe();
+            pool.tell(new PoolActor.GetStatus(null)); // a bug in a handler: the actor fails
+            watcher.expectTerminated(pool, Duration.ofSeconds(10));
+            gated.open(); // the spawns run after the actor is gone: their Spawned messages go nowhere
+            awaitNone(marker);
+        } finally {
+            gated.close();
+        }
+    }
+
+    @Test
+    void aChildWhoseWatchFailsIsKilledAndTheStopStillCompletes() throws Exception {
+        String marker = "# unwatched-" + System.nanoTime();
+        Reaper closed = new Reaper();
+        closed.close();
+        PoolRuntime broken = new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
+                System.getenv(), new Spawner(), spawnThread, closed, readiness);
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 1, 2);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(PoolActor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            ActorRef<PoolActor.Command> pool = start(config(staticPm(1), WORKER + "\n" + marker, false), sb, broken);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (messages(appender).stream().noneMatch(m -> m.contains("unable to spawn a child: reaper is closed"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(messages(appender).stream().anyMatch(m -> m.contains("reaper is closed")),
+                    "a spawn whose watch failed: " + messages(appender));
+            awaitNone(marker); // the spawn succeeded, the watch failed: the child was killed at once
+            stopAndAwait(pool, false);
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void reloadStartsTheNewGenerationAndDrainsTheOldWithoutLosingARequest() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        PoolRuntime rt = runtime(spawnThread);
+        ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb, rt);
+        List<Long> old = awaitStatus(pool, s -> s.total() == 2 && s.idle() == 2, "2 idle workers").workers()
+                .stream().map(WorkerStatus::pid).toList();
+
+        java.util.concurrent.atomic.AtomicBoolean run = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        Thread client = new Thread(() -> {
+            while (run.get()) {
+                try {
+                    if (get("/").startsWith("HTTP/1.0 200")) {
+                        ok.incrementAndGet();
+                    } else {
+                        failed.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    failed.incrementAndGet();
+                }
+            }
+        });
+        client.start();
+        try {
+            PoolConfig three = config(staticPm(3));
+            Scoreboard sb2 = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 3, 6);
+            pool.tell(new PoolActor.Reload(Generation.of(2, three, socket, sb2, rt)));
+            PoolStatus after = awaitStatus(pool, s -> s.total() == 3 && s.idle() + s.active() == 3
+                    && s.workers().stream().noneMatch(w -> old.contains(w.pid()))
+                    && s.workers().stream().allMatch(w -> w.slot().generation() == 2), "3 workers of generation 2");
+            assertEquals(3, after.workers().size());
+            assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));
+            for (long pid : old) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (ProcFs.isAlive(pid) && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertFalse(ProcFs.isAlive(pid), "old worker " + pid + " drained");
+            }
+        } finally {
+            run.set(false);
+            client.join(20_000);
+        }
+        assertEquals(0, failed.get(), "requests failed across the reload (" + ok.get() + " succeeded)");
+        assertTrue(ok.get() > 0);
+        stopAndAwait(pool, true);
     }
 }

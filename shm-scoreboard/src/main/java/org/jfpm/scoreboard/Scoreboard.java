@@ -66,12 +66,15 @@ public final class Scoreboard implements AutoCloseable {
     private static final long PID_REUSE_SLACK_US = 5_000_000L;
 
     private final Path path;
+    /** The file's identity (device, inode) at creation: {@link #delete()} never unlinks a successor's file. */
+    private final Object fileKey;
     private final int slotCount;
     private final boolean[] allocated;
     private ByteBuffer buf;
 
     private Scoreboard(Path path, ByteBuffer buf, int slotCount) {
         this.path = path;
+        this.fileKey = fileKeyOf(path);
         this.buf = buf;
         this.slotCount = slotCount;
         this.allocated = new boolean[slotCount];
@@ -293,7 +296,8 @@ public final class Scoreboard implements AutoCloseable {
     }
 
     /**
-     * {@link #close()}, then unlinks the file. Workers that still have it mapped keep writing to the
+     * {@link #close()}, then unlinks the file if it is still this scoreboard's (a later generation of
+     * the pool may have created its own at the same path). Workers that still have it mapped keep writing to the
      * orphaned inode, which disappears with the last mapping.
      *
      * @throws UncheckedIOException when the file cannot be removed
@@ -301,9 +305,21 @@ public final class Scoreboard implements AutoCloseable {
     public void delete() {
         close();
         try {
-            Files.deleteIfExists(path);
+            Object now = fileKeyOf(path);
+            if (now != null && now.equals(fileKey)) {
+                Files.deleteIfExists(path);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("delete scoreboard " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Object fileKeyOf(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
+        } catch (IOException e) {
+            return null;
         }
     }
 

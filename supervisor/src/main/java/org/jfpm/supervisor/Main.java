@@ -65,7 +65,8 @@ public final class Main {
             return ExitCodes.OK;
         }
         Logging.setLevel(config.logLevel());
-        return Supervisor.run(config);
+        Path file = command.config();
+        return Supervisor.run(config, () -> load(file));
     }
 
     /** Reads the configured pools' scoreboards directly: works without (or despite) a running master. */

@@ -1,6 +1,7 @@
 package org.jfpm.supervisor;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,79 +12,143 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.jfpm.os.ListenSocket;
+import org.jfpm.pool.EmergencyRestart;
+import org.jfpm.pool.Generation;
 import org.jfpm.pool.PoolActor;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.PoolRuntime;
-import org.jfpm.os.ListenSocket;
-import org.jfpm.scoreboard.Scoreboard;
+import org.jfpm.supervisor.config.ConfigError;
+import org.jfpm.supervisor.config.ConfigException;
+import org.jfpm.supervisor.config.SupervisorConfig;
+import org.slf4j.Logger;
 
 /**
- * The guardian: one {@link PoolActor} per pool, the supervisor's reaction to signals, and the
- * directory of pools for the status server. Stops itself (and so the actor system) when every pool
- * has stopped.
+ * The guardian: one {@link PoolActor} per configured pool (plus removed pools still draining), the
+ * leases on the listening sockets, the supervisor's reaction to signals, and the directory of pools
+ * for the status server. Stops itself (and so the actor system) when every pool has stopped.
  *
- * <p>A stop closes each pool's listening socket as soon as the pool has stopped polling it, then
- * waits for the pool's workers.
+ * <p>Pool actors are identified by their ref, never by name alone: a removed pool may still drain
+ * while a new pool of the same name starts.
  *
  * <p>Signals (see docs/signals.md): TERM = graceful stop, INT = fast stop, a second TERM/INT during
- * a graceful stop = fast stop; HUP = reload (not in this version: logged and ignored); USR1 = reopen
- * logs (jfpm logs to stderr, so there is nothing to reopen: logged).
+ * a graceful stop = fast stop; HUP = graceful reload; USR1 = reopen logs (jfpm logs to stderr:
+ * nothing to reopen).
  */
 public final class Master extends AbstractBehavior<Master.Command> {
 
-    public sealed interface Command permits SignalReceived, GetPools, PoolStopping, PoolTerminated {
+    public sealed interface Command permits SignalReceived, GetPools, PoolEvent, PoolTerminated {
     }
 
     /** A signal the JVM delivered to the supervisor, by name without "SIG" ("TERM", "INT", "HUP", "USR1"). */
     public record SignalReceived(String name) implements Command {
     }
 
-    /** Reply with the live pools, by name, in configuration order. */
+    /** Reply with every live pool actor: the configured pools in configuration order, then draining ones. */
     public record GetPools(ActorRef<Pools> replyTo) implements Command {
     }
 
-    public record Pools(Map<String, ActorRef<PoolActor.Command>> byName) {
+    public record Pools(List<ActorRef<PoolActor.Command>> refs) {
         public Pools {
-            byName = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byName));
+            refs = List.copyOf(refs);
         }
     }
 
-    private record PoolStopping(PoolActor.StopProgress progress) implements Command {
+    private record PoolEvent(PoolActor.Event event) implements Command {
     }
 
-    private record PoolTerminated(String pool) implements Command {
+    private record PoolTerminated(ActorRef<PoolActor.Command> ref, String pool) implements Command {
     }
 
-    /** What the master starts a pool with: its config, its (supervisor-owned) socket and its scoreboard. */
-    public record PoolSetup(PoolConfig config, ListenSocket listener, Scoreboard scoreboard) {
+    /** Reads the configuration again for a reload (the file the supervisor was started with). */
+    @FunctionalInterface
+    public interface ConfigSource {
+        SupervisorConfig load() throws ConfigException;
+    }
+
+    /** A configured pool: its actor, its config and its newest generation number. */
+    private static final class Entry {
+        final ActorRef<PoolActor.Command> ref;
+        PoolConfig config;
+        long generation;
+        final RestartLimit restarts;
+
+        Entry(ActorRef<PoolActor.Command> ref, PoolConfig config, long generation, RestartLimit restarts) {
+            this.ref = ref;
+            this.config = config;
+            this.generation = generation;
+            this.restarts = restarts;
+        }
+    }
+
+    /** One lease on a listener, by the pool generation that holds it. */
+    private record Hold(String pool, long generation) {
     }
 
     /**
-     * @param exitStatus set to 1 when a pool fails; the supervisor exits with it once the master has stopped
+     * @param first      each pool's first generation, made (sockets open, scoreboards created) before any worker exists
+     * @param exitStatus set to 1 when jfpm must exit with an error; the supervisor exits with it once the master has stopped
      */
-    public static Behavior<Command> create(List<PoolSetup> pools, PoolRuntime runtime, AtomicInteger exitStatus) {
-        return Behaviors.setup(ctx -> new Master(ctx, pools, runtime, exitStatus));
+    static Behavior<Command> create(SupervisorConfig config, List<Generation> first, GenerationFactory factory,
+                                    Listeners listeners, ConfigSource source, PoolRuntime runtime,
+                                    AtomicInteger exitStatus) {
+        return Behaviors.setup(ctx -> new Master(ctx, config, first, factory, listeners, source, runtime, exitStatus));
     }
 
-    private final Map<String, ActorRef<PoolActor.Command>> pools = new LinkedHashMap<>();
-    private final Map<String, ListenSocket> listeners = new LinkedHashMap<>();
-    private final ActorRef<PoolActor.StopProgress> stoppedAdapter;
+    private final Logger log;
+    private final GenerationFactory factory;
+    private final Listeners listeners;
+    private final ConfigSource source;
+    private final PoolRuntime runtime;
     private final AtomicInteger exitStatus;
+    private final ActorRef<PoolActor.Event> events;
+    private final EmergencyRestart emergency;
+    private final SupervisorConfig startConfig;
+    private final Map<String, Entry> pools = new LinkedHashMap<>();
+    /** Pools removed by a reload, still draining. */
+    private final Map<ActorRef<PoolActor.Command>, String> draining = new LinkedHashMap<>();
+    /** Leases held, by generation; an actor that fails gives all of its back. */
+    private final Map<Hold, ListenSocket> holds = new HashMap<>();
+    private final Map<String, Long> lastGeneration = new HashMap<>();
+    private int incarnations;
     private boolean stopping;
     private boolean fastStopSent;
 
-    private Master(ActorContext<Command> ctx, List<PoolSetup> setups, PoolRuntime runtime, AtomicInteger exitStatus) {
+    private Master(ActorContext<Command> ctx, SupervisorConfig config, List<Generation> first,
+                   GenerationFactory factory, Listeners listeners, ConfigSource source, PoolRuntime runtime,
+                   AtomicInteger exitStatus) {
         super(ctx);
+        this.log = ctx.getLog();
+        this.factory = factory;
+        this.listeners = listeners;
+        this.source = source;
+        this.runtime = runtime;
         this.exitStatus = exitStatus;
-        this.stoppedAdapter = ctx.messageAdapter(PoolActor.StopProgress.class, PoolStopping::new);
-        for (PoolSetup s : setups) {
-            ActorRef<PoolActor.Command> ref = ctx.spawn(
-                    PoolActor.create(s.config(), s.listener(), s.scoreboard(), runtime), "pool-" + s.config().name());
-            ctx.watchWith(ref, new PoolTerminated(s.config().name()));
-            pools.put(s.config().name(), ref);
-            listeners.put(s.config().name(), s.listener());
+        this.startConfig = config;
+        this.emergency = new EmergencyRestart(config.emergencyRestartThreshold(), config.emergencyRestartInterval());
+        this.events = ctx.messageAdapter(PoolActor.Event.class, PoolEvent::new);
+        for (Generation g : first) {
+            start(g, new RestartLimit());
         }
-        ctx.getLog().debug("started {} pool(s): {}", pools.size(), String.join(", ", pools.keySet()));
+        log.debug("started {} pool(s): {}", pools.size(), String.join(", ", pools.keySet()));
+    }
+
+    private void start(Generation g, RestartLimit restarts) {
+        String name = g.pool();
+        ActorRef<PoolActor.Command> ref = getContext().spawn(PoolActor.create(g, runtime, emergency, events),
+                "pool-" + name + "-" + (++incarnations));
+        getContext().watchWith(ref, new PoolTerminated(ref, name));
+        pools.put(name, new Entry(ref, g.config(), g.number(), restarts));
+        held(g);
+    }
+
+    private void held(Generation g) {
+        holds.put(new Hold(g.pool(), g.number()), g.listener());
+        lastGeneration.put(g.pool(), g.number());
+    }
+
+    private long nextGeneration(String pool) {
+        return lastGeneration.getOrDefault(pool, 0L) + 1;
     }
 
     @Override
@@ -91,8 +156,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return newReceiveBuilder()
                 .onMessage(SignalReceived.class, m -> onSignal(m.name()))
                 .onMessage(GetPools.class, this::onGetPools)
-                .onMessage(PoolStopping.class, m -> onPoolStopping(m.progress()))
-                .onMessage(PoolTerminated.class, m -> onPoolTerminated(m.pool()))
+                .onMessage(PoolEvent.class, m -> onPoolEvent(m.event()))
+                .onMessage(PoolTerminated.class, this::onPoolTerminated)
                 .build();
     }
 
@@ -106,74 +171,205 @@ public final class Master extends AbstractBehavior<Master.Command> {
                 if (!graceful) {
                     fastStopSent = true;
                 }
-                getContext().getLog().info("received SIG{}, {} stop", name, graceful ? "graceful" : "fast");
-                stopping = true;
-                for (ActorRef<PoolActor.Command> p : pools.values()) {
-                    p.tell(new PoolActor.Stop(graceful, stoppedAdapter));
-                }
-                return pools.isEmpty() ? Behaviors.stopped() : this;
+                log.info("received SIG{}, {} stop", name, graceful ? "graceful" : "fast");
+                return stopAll(graceful);
             }
-            case "HUP" -> getContext().getLog().warn(
-                    "received SIGHUP: graceful reload is not part of this version; configuration unchanged");
-            case "USR1" -> getContext().getLog().info(
-                    "received SIGUSR1: logs go to stderr, nothing to reopen");
-            default -> getContext().getLog().warn("received SIG{}: ignored", name);
+            case "HUP" -> {
+                if (stopping) {
+                    log.warn("received SIGHUP while stopping: no reload");
+                } else {
+                    log.info("received SIGHUP, Reloading in progress ...");
+                    reload();
+                }
+            }
+            case "USR1" -> log.info("received SIGUSR1: logs go to stderr, nothing to reopen");
+            default -> log.warn("received SIG{}: ignored", name);
         }
         return this;
     }
 
+    private Behavior<Command> stopAll(boolean graceful) {
+        stopping = true;
+        for (Entry e : pools.values()) {
+            e.ref.tell(new PoolActor.Stop(graceful));
+        }
+        for (ActorRef<PoolActor.Command> ref : draining.keySet()) {
+            ref.tell(new PoolActor.Stop(graceful));
+        }
+        return afterPoolGone();
+    }
+
+    // ---- reload ------------------------------------------------------------------------------
+
+    private void reload() {
+        SupervisorConfig next;
+        try {
+            next = source.load();
+        } catch (ConfigException e) {
+            log.error("reload rejected: {} error(s) in the configuration; running pools unchanged", e.errors().size());
+            for (ConfigError error : e.errors()) {
+                log.error("reload rejected: {}", error);
+            }
+            return;
+        } catch (RuntimeException e) {
+            log.error("reload rejected: cannot read the configuration ({}); running pools unchanged", e.toString());
+            return;
+        }
+        warnAboutRestartOnlySettings(next);
+        Logging.setLevel(next.logLevel());
+        Map<String, PoolConfig> running = new LinkedHashMap<>();
+        pools.forEach((n, e) -> running.put(n, e.config));
+        ReloadPlan plan = ReloadPlan.diff(running, next.pools());
+        log.info("reloading {}: {}", next.source(), plan.summary());
+        for (String name : plan.removed()) {
+            Entry e = pools.remove(name);
+            log.info("[pool {}] removed from the configuration: draining", name);
+            draining.put(e.ref, name);
+            e.ref.tell(new PoolActor.Stop(true));
+        }
+        for (PoolConfig p : plan.changed()) {
+            Entry e = pools.get(p.name());
+            long number = nextGeneration(p.name());
+            Generation g;
+            try {
+                g = factory.create(p, number);
+            } catch (RuntimeException ex) {
+                log.error("[pool {}] reload failed: {}; generation {} keeps running", p.name(), ex.getMessage(),
+                        e.generation);
+                continue;
+            }
+            held(g);
+            e.config = p;
+            e.generation = number;
+            e.ref.tell(new PoolActor.Reload(g));
+        }
+        for (PoolConfig p : plan.added()) {
+            try {
+                Generation g = factory.create(p, nextGeneration(p.name()));
+                start(g, new RestartLimit());
+                log.info("[pool {}] added: listening on {}", p.name(), p.listen());
+            } catch (RuntimeException ex) {
+                log.error("[pool {}] cannot be added: {}", p.name(), ex.getMessage());
+            }
+        }
+        for (String name : plan.unchanged()) {
+            log.debug("[pool {}] unchanged", name);
+        }
+    }
+
+    private void warnAboutRestartOnlySettings(SupervisorConfig next) {
+        if (!next.scoreboardDir().equals(startConfig.scoreboardDir())) {
+            log.warn("jfpm.scoreboard-dir changed to {}: takes effect when jfpm restarts; keeping {}",
+                    next.scoreboardDir(), startConfig.scoreboardDir());
+        }
+        if (!next.statusListen().equals(startConfig.statusListen())) {
+            log.warn("jfpm.status.listen changed: takes effect when jfpm restarts");
+        }
+        if (!java.util.Objects.equals(next.pidFile(), startConfig.pidFile())) {
+            log.warn("jfpm.pid-file changed: takes effect when jfpm restarts");
+        }
+        if (!next.processControlTimeout().equals(startConfig.processControlTimeout())
+                || next.emergencyRestartThreshold() != startConfig.emergencyRestartThreshold()
+                || !next.emergencyRestartInterval().equals(startConfig.emergencyRestartInterval())) {
+            log.warn("jfpm.process-control-timeout and emergency-restart-* changed: take effect when jfpm restarts");
+        }
+    }
+
+    // ---- pool events -------------------------------------------------------------------------
+
     private Behavior<Command> onGetPools(GetPools m) {
-        m.replyTo().tell(new Pools(pools));
+        List<ActorRef<PoolActor.Command>> refs = new ArrayList<>();
+        pools.values().forEach(e -> refs.add(e.ref));
+        refs.addAll(draining.keySet());
+        m.replyTo().tell(new Pools(refs));
         return this;
+    }
+
+    private Behavior<Command> onPoolEvent(PoolActor.Event event) {
+        if (event instanceof PoolActor.ListenerReleased r) {
+            ListenSocket s = holds.remove(new Hold(r.pool(), r.generation()));
+            if (s != null) {
+                listeners.release(s);
+            }
+        } else if (event instanceof PoolActor.RestartWanted w) {
+            Entry e = pools.get(w.pool());
+            if (e != null && !stopping && e.generation == w.generation()) {
+                restart(e, w.reason());
+            }
+        } else if (event instanceof PoolActor.Stopped s) {
+            log.debug("[pool {}] reported stopped", s.pool());
+        }
+        return this;
+    }
+
+    /** A new generation of the same configuration (emergency restart). */
+    private void restart(Entry e, String reason) {
+        long number = nextGeneration(e.config.name());
+        try {
+            Generation g = factory.create(e.config, number);
+            held(g);
+            e.generation = number;
+            e.ref.tell(new PoolActor.Reload(g));
+            log.warn("[pool {}] restarting as generation {}: {}", e.config.name(), number, reason);
+        } catch (RuntimeException ex) {
+            log.error("[pool {}] cannot restart: {}", e.config.name(), ex.getMessage());
+        }
     }
 
     /**
-     * A pool that terminates without having reported Stopped has failed (a bug; it killed its own
-     * workers on the way out). jfpm then stops the other pools gracefully and exits with status 1, so
-     * that systemd or Kubernetes restarts it clean, rather than run on with a pool nobody serves.
+     * A pool actor terminated. Draining or stopping ones are simply gone. A configured pool that
+     * terminates without being asked has failed (a bug; it killed its own workers on the way out): it
+     * is started again as a new generation, on the same socket, within {@link RestartLimit}; past the
+     * limit jfpm stops and exits 1. Any lease the dead actor still held is given back (after the new
+     * generation took its own, so the socket stays open).
      */
-    private Behavior<Command> onPoolTerminated(String pool) {
-        if (!pools.containsKey(pool)) {
-            return this;
+    private Behavior<Command> onPoolTerminated(PoolTerminated m) {
+        Entry e = pools.get(m.pool());
+        boolean failedCurrent = e != null && e.ref.equals(m.ref());
+        draining.remove(m.ref());
+        if (failedCurrent) {
+            pools.remove(m.pool());
         }
-        pools.remove(pool);
-        ListenSocket l = listeners.remove(pool);
-        if (l != null) {
-            l.close();
+        if (failedCurrent && !stopping) {
+            if (e.restarts.allowRestart(System.nanoTime())) {
+                log.error("[pool {}] pool actor failed; starting it again", m.pool());
+                try {
+                    Generation g = factory.create(e.config, nextGeneration(m.pool()));
+                    start(g, e.restarts);
+                } catch (RuntimeException ex) {
+                    log.error("[pool {}] cannot be started again: {}", m.pool(), ex.getMessage());
+                }
+            } else {
+                log.error("[pool {}] failed {} times within {} s; stopping jfpm (exit status 1)", m.pool(),
+                        RestartLimit.MAX + 1, RestartLimit.WINDOW.toSeconds());
+                exitStatus.set(1);
+                stopAll(true);
+            }
         }
-        if (stopping) {
-            // stopped (its Stopped may still be on its way) or failed while stopping: gone either way
-            return afterPoolGone();
-        }
-        getContext().getLog().error("[pool {}] failed; stopping jfpm (exit status 1)", pool);
-        exitStatus.set(1);
-        stopping = true;
-        for (ActorRef<PoolActor.Command> p : pools.values()) {
-            p.tell(new PoolActor.Stop(true, stoppedAdapter));
-        }
+        releaseHoldsOf(m.pool(), m.ref());
         return afterPoolGone();
     }
 
-    /** Listeners close as soon as their pool stops polling them (a unix socket's path goes at once). */
-    private Behavior<Command> onPoolStopping(PoolActor.StopProgress m) {
-        if (m instanceof PoolActor.ListenerReleased) {
-            ListenSocket l = listeners.remove(m.pool());
-            if (l != null) {
-                l.close();
-                getContext().getLog().debug("[pool {}] listener {} closed", m.pool(), l.address());
+    /** Gives back the leases of the terminated actor's generations (those not newer than its last one). */
+    private void releaseHoldsOf(String pool, ActorRef<PoolActor.Command> ref) {
+        Entry live = pools.get(pool);
+        long keepFrom = live == null ? Long.MAX_VALUE : live.generation;
+        List<Hold> gone = new ArrayList<>();
+        for (Hold h : holds.keySet()) {
+            if (h.pool().equals(pool) && h.generation() < keepFrom) {
+                gone.add(h);
             }
-            return this;
         }
-        pools.remove(m.pool());
-        return afterPoolGone();
+        for (Hold h : gone) {
+            listeners.release(holds.remove(h));
+        }
     }
 
     private Behavior<Command> afterPoolGone() {
-        if (pools.isEmpty()) {
-            getContext().getLog().info("exiting, bye-bye!");
+        if (stopping && pools.isEmpty() && draining.isEmpty()) {
+            log.info("exiting, bye-bye!");
             return Behaviors.stopped();
         }
-        getContext().getLog().debug("waiting for pool(s) {}", new ArrayList<>(pools.keySet()));
         return this;
     }
 }

@@ -28,7 +28,7 @@ final class MasterStatusSource implements StatusSource {
         return AskPattern.<Master.Command, Master.Pools>ask(system, Master.GetPools::new, TIMEOUT, system.scheduler())
                 .thenCompose(pools -> {
                     List<CompletableFuture<PoolStatus>> asks = new ArrayList<>();
-                    for (ActorRef<PoolActor.Command> ref : pools.byName().values()) {
+                    for (ActorRef<PoolActor.Command> ref : pools.refs()) {
                         asks.add(AskPattern.<PoolActor.Command, PoolStatus>ask(ref, PoolActor.GetStatus::new, TIMEOUT,
                                 system.scheduler()).toCompletableFuture());
                     }

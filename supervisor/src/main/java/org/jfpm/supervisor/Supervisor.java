@@ -5,8 +5,6 @@ import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,16 +18,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.jfpm.os.JvmSignals;
 import org.jfpm.os.ListenAddress;
-import org.jfpm.os.ListenSocket;
 import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
 import org.jfpm.os.Spawner;
+import org.jfpm.pool.Generation;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.PoolRuntime;
-import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PreloadLibrary;
-import org.jfpm.scoreboard.Scoreboard;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.jfpm.supervisor.status.StatusServer;
 import org.slf4j.Logger;
@@ -53,34 +49,24 @@ public final class Supervisor {
 
     /** Runs until TERM/INT; returns the process exit code (0 after a normal stop, 1 on a fatal error). */
     public static int run(SupervisorConfig config) {
+        return run(config, () -> config);
+    }
+
+    /**
+     * As {@link #run(SupervisorConfig)}; a reload (SIGHUP) reads the configuration again from {@code source}.
+     */
+    public static int run(SupervisorConfig config, Master.ConfigSource source) {
         Logging.setLevel(config.logLevel());
-        List<ListenSocket> sockets = new ArrayList<>();
-        List<Scoreboard> scoreboards = new ArrayList<>();
-        List<Master.PoolSetup> setups = new ArrayList<>();
+        List<Generation> generations = new ArrayList<>();
+        Listeners listeners = null;
         Reaper reaper = null;
         ReadinessWatcher readiness = null;
         ExecutorService spawnThread = null;
         Path pidFile = config.pidFile();
+        boolean started = false;
         try {
-            if (config.emergencyRestartThreshold() > 0) {
-                LOG.warn("emergency-restart-threshold = {} is not active in this version (it needs graceful reload);"
-                        + " crash loops are braked by the per-pool respawn backoff", config.emergencyRestartThreshold());
-            }
-            Path preload = needsPreload(config) ? PreloadLibrary.extract(preloadDir()) : null;
+            Path preload = PreloadLibrary.extract(preloadDir());
             Files.createDirectories(config.scoreboardDir());
-            for (PoolConfig pool : config.pools()) {
-                ListenSocket socket = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(),
-                        pool.listenOwner(), pool.listenGroup());
-                sockets.add(socket);
-                Scoreboard sb = Scoreboard.create(config.scoreboardDir(), pool.name(), pool.pm().mode(),
-                        pool.accounting(), pool.pm().maxChildren(), pool.scoreboardSlots());
-                scoreboards.add(sb);
-                handToWorkers(sb.path(), pool);
-                setups.add(new Master.PoolSetup(pool, socket, sb));
-                LOG.info("[pool {}] listening on {} ({} pm, max children {}, accounting {})", pool.name(),
-                        pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
-                        pool.accounting().configName());
-            }
             reaper = new Reaper();
             readiness = new ReadinessWatcher();
             spawnThread = Executors.newSingleThreadExecutor(r -> {
@@ -90,6 +76,14 @@ public final class Supervisor {
             });
             PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, System.getenv(),
                     new Spawner(), spawnThread, reaper, readiness);
+            listeners = new Listeners(spawnThread);
+            GenerationFactory factory = new GenerationFactory(config.scoreboardDir(), runtime, listeners);
+            for (PoolConfig pool : config.pools()) {
+                generations.add(factory.create(pool, 1));
+                LOG.info("[pool {}] listening on {} ({} pm, max children {}, accounting {})", pool.name(),
+                        pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
+                        pool.accounting().configName());
+            }
             if (pidFile != null) {
                 Files.writeString(pidFile, ProcFs.selfPid() + "\n");
             }
@@ -98,11 +92,12 @@ public final class Supervisor {
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
             AtomicInteger exitStatus = new AtomicInteger(0);
-            ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime, exitStatus), "jfpm",
+            ActorSystem<Master.Command> system = ActorSystem.create(
+                    Master.create(config, generations, factory, listeners, source, runtime, exitStatus), "jfpm",
                     pekkoConfig(config.logLevel()));
-            scoreboards.clear(); // the pool actors own them now
+            started = true; // the pool actors own the generations now
             signals.deliverTo(system);
-            boolean stoppedEarly = false;
+            boolean ready = true;
             if (config.statusListen().isPresent()) {
                 ListenAddress.Tcp addr = config.statusListen().get();
                 try {
@@ -110,14 +105,16 @@ public final class Supervisor {
                             .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException | TimeoutException | RuntimeException e) {
                     Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                    stoppedEarly = stoppedWithin(system, Duration.ofSeconds(2)); // a stop during start-up
-                    if (!stoppedEarly) {
-                        LOG.error("status server cannot listen on {}: {}", addr, cause.getMessage());
+                    ready = false;
+                    if (!stoppedWithin(system, Duration.ofSeconds(2))) { // not a stop during start-up
+                        LOG.error("status server cannot listen on {}: {}; stopping", addr, cause.getMessage());
+                        exitStatus.set(1);
+                        system.tell(new Master.SignalReceived("INT"));
                     }
                 }
             }
-            if (!stoppedEarly && !system.getWhenTerminated().toCompletableFuture().isDone()) {
-                LOG.info("ready to handle connections ({} pool(s): {})", setups.size(),
+            if (ready && !system.getWhenTerminated().toCompletableFuture().isDone()) {
+                LOG.info("ready to handle connections ({} pool(s): {})", generations.size(),
                         String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
             }
             system.getWhenTerminated().toCompletableFuture().join();
@@ -131,11 +128,13 @@ public final class Supervisor {
             LOG.debug("fatal error", e);
             return 1;
         } finally {
-            for (Scoreboard sb : scoreboards) {
-                sb.delete();
+            if (!started) {
+                for (Generation g : generations) {
+                    g.scoreboard().delete();
+                }
             }
-            for (ListenSocket s : sockets) {
-                s.close();
+            if (listeners != null) {
+                listeners.closeAll();
             }
             if (readiness != null) {
                 readiness.close();
@@ -184,28 +183,6 @@ public final class Supervisor {
             early.forEach(name -> system.tell(new Master.SignalReceived(name)));
             early.clear();
         }
-    }
-
-    /**
-     * Workers write their own slot: when they run as another user (pool {@code user}/{@code group}),
-     * the scoreboard file becomes theirs (mode stays 0644: the master maps it read-write as root).
-     */
-    private static void handToWorkers(Path scoreboard, PoolConfig pool) throws IOException {
-        if (pool.user().isEmpty() && pool.group().isEmpty()) {
-            return;
-        }
-        UserPrincipalLookupService users = scoreboard.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(scoreboard, PosixFileAttributeView.class);
-        if (!pool.user().isEmpty()) {
-            view.setOwner(users.lookupPrincipalByName(pool.user()));
-        }
-        if (!pool.group().isEmpty()) {
-            view.setGroup(users.lookupPrincipalByGroupName(pool.group()));
-        }
-    }
-
-    private static boolean needsPreload(SupervisorConfig config) {
-        return config.pools().stream().anyMatch(p -> p.accounting() == Accounting.PRELOAD);
     }
 
     /** Not in /dev/shm: it may be mounted noexec, and the dynamic loader must map the library executable. */

@@ -1,0 +1,54 @@
+package org.jfpm.pool;
+
+import org.jfpm.os.ChildProcess;
+
+/** A live worker as only the master knows it: its process, slot, generation and where it is in its life. */
+final class Child {
+
+    /** Where a worker is in its life, as the master decided it. */
+    enum State {
+        /** Serving; counts for its generation's policy. */
+        SERVING,
+        /** Its generation drains: it gets its stop-signal as soon as it is idle (SIGKILL at the deadline). */
+        DRAINING,
+        /** The stop-signal was sent; SIGKILL at the deadline. */
+        RETIRING,
+        /** SIGKILL was sent. */
+        KILLED
+    }
+
+    final ChildProcess process;
+    final int slot;
+    final Generation generation;
+    private State state = State.SERVING;
+    private long deadlineNanos = Long.MAX_VALUE;
+
+    Child(ChildProcess process, int slot, Generation generation) {
+        this.process = process;
+        this.slot = slot;
+        this.generation = generation;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** Not serving any more: the master asked it to go (its exit is expected, not a crash). */
+    boolean leaving() {
+        return state != State.SERVING;
+    }
+
+    /** When it gets SIGKILL if still alive ({@link Long#MAX_VALUE} while serving). */
+    long deadlineNanos() {
+        return deadlineNanos;
+    }
+
+    void moveTo(State next, long deadline) {
+        state = next;
+        deadlineNanos = Math.min(deadlineNanos, deadline);
+    }
+}

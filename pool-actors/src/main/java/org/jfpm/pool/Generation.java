@@ -1,0 +1,54 @@
+package org.jfpm.pool;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jfpm.os.ListenSocket;
+import org.jfpm.scoreboard.Scoreboard;
+import org.jfpm.scoreboard.ScoreboardReader;
+
+/**
+ * One generation of a pool: what its workers are started from. A reload that changes a pool starts
+ * a new generation beside the old one; the old one drains and goes.
+ *
+ * <p>Ownership: the {@code listener} is a lease from the pool's owner (several generations, even of
+ * different pools, may share one socket); the generation never closes it and hands it back with
+ * {@link PoolActor.ListenerReleased} once none of its spawns can use it any more. The
+ * {@code scoreboard} belongs to the generation: each generation has a file of its own, created at the
+ * pool's path (the draining generation's file is then unlinked but stays mapped until it is gone).
+ *
+ * @param number       1 for the pool's first generation, +1 for each reload or restart
+ * @param config       the pool's configuration in this generation
+ * @param listener     the listening socket its workers get as fd 0 (leased, not owned)
+ * @param scoreboard   its scoreboard (owned)
+ * @param reader       a reader over the scoreboard's mapping (usable after the scoreboard is closed)
+ * @param launchEnv    the workers' environment but for {@code JFPM_SLOT} (computed once)
+ * @param launchPrefix programs run before the worker's argv (prlimit, setpriv; computed once: it may read /etc/passwd)
+ */
+public record Generation(long number, PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
+                         ScoreboardReader reader, Map<String, String> launchEnv, List<String> launchPrefix) {
+
+    public Generation {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(scoreboard, "scoreboard");
+        Objects.requireNonNull(reader, "reader");
+        launchEnv = Map.copyOf(launchEnv);
+        launchPrefix = List.copyOf(launchPrefix);
+    }
+
+    /** Computes the launch environment and prefix for {@code config} and stamps the scoreboard with the number. */
+    public static Generation of(long number, PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
+                                PoolRuntime runtime) {
+        Path preload = runtime.preloadLibrary();
+        Map<String, String> env = WorkerLaunch.environment(config, scoreboard.path(), preload, runtime.supervisorEnv());
+        scoreboard.setGeneration(number);
+        return new Generation(number, config, listener, scoreboard, scoreboard.reader(), env,
+                WorkerLaunch.prefix(config));
+    }
+
+    public String pool() {
+        return config.name();
+    }
+}

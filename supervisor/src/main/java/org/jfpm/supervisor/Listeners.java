@@ -1,0 +1,90 @@
+package org.jfpm.supervisor;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.jfpm.os.ListenAddress;
+import org.jfpm.os.ListenSocket;
+import org.jfpm.pool.PoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master's listening sockets, one per address, each shared by leases: every pool generation
+ * that passes the socket to its workers holds one. A reload that keeps a pool's {@code listen}
+ * hands the new generation the same socket, so no connection in its backlog is lost; the socket is
+ * closed when its last lease comes back.
+ *
+ * <p>Closing goes through {@code closer}, the spawn thread: a spawn already queued there still
+ * sees the fd open, and no later spawn can dup2 a closed (or reused) fd number onto a worker's fd 0.
+ * Used from one thread at a time (the master actor, or the supervisor before it starts).
+ */
+final class Listeners {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Listeners.class);
+
+    private static final class Lease {
+        final ListenSocket socket;
+        int holders;
+
+        Lease(ListenSocket socket) {
+            this.socket = socket;
+        }
+    }
+
+    private final Map<ListenAddress, Lease> byAddress = new LinkedHashMap<>();
+    private final Executor closer;
+
+    Listeners(Executor closer) {
+        this.closer = closer;
+    }
+
+    /**
+     * The socket for the pool's {@code listen}: the open one, or a new one.
+     *
+     * @throws RuntimeException when a new socket cannot be opened (the message says why)
+     */
+    ListenSocket acquire(PoolConfig pool) {
+        Lease lease = byAddress.get(pool.listen());
+        if (lease == null) {
+            ListenSocket s = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(),
+                    pool.listenOwner(), pool.listenGroup());
+            lease = new Lease(s);
+            byAddress.put(pool.listen(), lease);
+        }
+        lease.holders++;
+        return lease.socket;
+    }
+
+    /** Gives one lease on {@code socket} back; the last one closes it. Unknown sockets are ignored. */
+    void release(ListenSocket socket) {
+        for (Map.Entry<ListenAddress, Lease> e : byAddress.entrySet()) {
+            Lease lease = e.getValue();
+            if (lease.socket == socket) {
+                if (--lease.holders <= 0) {
+                    byAddress.remove(e.getKey());
+                    closer.execute(() -> {
+                        socket.close();
+                        LOG.debug("listener {} closed", socket.address());
+                    });
+                }
+                return;
+            }
+        }
+    }
+
+    boolean isOpen(ListenAddress address) {
+        return byAddress.containsKey(address);
+    }
+
+    /** Closes every socket now (after the last worker is gone, or when start-up fails). */
+    void closeAll() {
+        List<Lease> all = new ArrayList<>(byAddress.values());
+        byAddress.clear();
+        for (Lease l : all) {
+            l.socket.close();
+        }
+    }
+}
