@@ -65,8 +65,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     /**
-     * Stop every worker: the stop-signal now, SIGKILL after process-control-timeout (graceful) or 1 s
-     * (fast). A fast stop during a graceful one shortens the deadline. The owner hears
+     * Stop every worker: the stop-signal now (graceful: a worker in a request gets it when the
+     * request is done, as far as the scoreboard tells), SIGKILL after process-control-timeout
+     * (graceful) or 1 s (fast). A fast stop during a graceful one shortens the deadline. The owner hears
      * {@link ListenerReleased} per generation, then {@link Stopped}.
      */
     public record Stop(boolean graceful) implements Command {
@@ -514,6 +515,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         long now = System.nanoTime();
         terminator.killOverdue(children.all(), now);
         if (stopping) {
+            for (Child c : children.all()) {
+                if (c.state() == Child.State.DRAINING && !isInRequest(c)) {
+                    terminator.retire(c, c.generation.config().stopSignal(), runtime.processControlTimeout(), now);
+                }
+            }
             return this;
         }
         List<Child> oldServing = new ArrayList<>();
@@ -671,8 +677,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         if (stopping) {
             if (!m.graceful()) {
                 for (Child c : children.all()) {
-                    c.moveTo(c.state() == Child.State.KILLED ? Child.State.KILLED : Child.State.RETIRING,
-                            now + grace.toNanos());
+                    if (c.state() == Child.State.RETIRING) {
+                        c.moveTo(Child.State.RETIRING, now + grace.toNanos());
+                    } else {
+                        terminator.retire(c, c.generation.config().stopSignal(), grace, now);
+                    }
                 }
             }
             return this;
@@ -688,7 +697,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
         }
         for (Child c : children.all()) {
-            terminator.retire(c, c.generation.config().stopSignal(), grace, now);
+            if (m.graceful() && accounted(c.generation) && isInRequest(c)) {
+                terminator.drain(c, grace, now); // the stop-signal once its request is done
+            } else {
+                terminator.retire(c, c.generation.config().stopSignal(), grace, now);
+            }
         }
         log.info("{} stopping {} child(ren) ({}; SIGKILL after {} ms)", tag, children.size(),
                 m.graceful() ? "graceful" : "fast", grace.toMillis());
