@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -20,7 +19,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.jfpm.os.ChildProcess;
 import org.jfpm.os.ExitStatus;
 import org.jfpm.os.ListenSocket;
-import org.jfpm.os.Pipe;
 import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Signals;
@@ -260,66 +258,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         SpawnSpec spec = new SpawnSpec(g.config().command(), WorkerLaunch.forSlot(g.launchEnv(), slot),
                 g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix());
         ActorRef<Command> self = getContext().getSelf();
-        CompletableFuture<ChildProcess> result = CompletableFuture.supplyAsync(
-                () -> spawnOnSpawnThread(ticket, spec, g.config(), self), runtime.spawnExecutor());
+        CompletableFuture<ChildProcess> result = WorkerSpawn.start(ticket, spec, g.config(), runtime,
+                pid -> status -> self.tell(new ChildExited(pid, status)));
         getContext().pipeToSelf(result, (process, error) -> process != null
                 ? new Spawned(ticket, g, process)
-                : new SpawnFailed(ticket, g, describe(error)));
-    }
-
-    /**
-     * Runs on the spawn thread. The child is watched by the reaper before anything else can fail, and
-     * killed if anything after the spawn fails or the ticket was cancelled meanwhile, so no child is
-     * ever left that nobody watches.
-     */
-    private ChildProcess spawnOnSpawnThread(SpawnTicket ticket, SpawnSpec spec, PoolConfig config,
-                                            ActorRef<Command> self) {
-        if (ticket.cancelled()) {
-            throw new IllegalStateException("spawn cancelled: the pool is stopping");
-        }
-        boolean capture = config.catchWorkersOutput();
-        Pipe out = null;
-        Pipe err = null;
-        ChildProcess p = null;
-        try {
-            SpawnSpec s = spec;
-            if (capture) {
-                out = Pipe.open();
-                err = Pipe.open();
-                s = spec.withStdout(out.writeFd()).withStderr(err.writeFd());
-            }
-            p = runtime.spawner().spawn(s);
-            ChildProcess child = p;
-            runtime.reaper().watch(child, status -> self.tell(new ChildExited(child.pid(), status)));
-            if (capture) {
-                out.closeWriteEnd();
-                err.closeWriteEnd();
-                WorkerOutput.start(out, config.name(), p.pid(), "stdout");
-                out = null;
-                WorkerOutput.start(err, config.name(), p.pid(), "stderr");
-                err = null;
-            }
-        } catch (RuntimeException | Error e) {
-            if (p != null) {
-                p.signal(Signals.SIGKILL);
-            }
-            if (out != null) {
-                out.close();
-            }
-            if (err != null) {
-                err.close();
-            }
-            throw e;
-        }
-        if (!ticket.complete(p)) {
-            throw new IllegalStateException("spawn cancelled: the pool is stopping (child " + p.pid() + " killed)");
-        }
-        return p;
-    }
-
-    private static String describe(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+                : new SpawnFailed(ticket, g, WorkerSpawn.describe(error)));
     }
 
     private void bury(long pid, Action.BuryMode mode, String reason) {
