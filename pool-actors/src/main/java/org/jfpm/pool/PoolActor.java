@@ -183,7 +183,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.watchReadiness = config.pm().mode() != org.jfpm.scoreboard.PmMode.STATIC;
         this.launchEnv = WorkerLaunch.environment(config, scoreboard.path(), runtime.preloadLibrary(),
                 runtime.supervisorEnv());
-        this.launchPrefix = WorkerLaunch.prefix(config);
+        this.launchPrefix = WorkerLaunch.prefix(config, runtime.launcher(), ProcFs.selfPid());
         scoreboard.setGeneration(generation);
         this.policy = ctx.spawn(PolicyActor.create(Policies.forMode(config.pm()), ctx.getSelf(),
                 PolicyDecided::new), "policy");

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -28,9 +26,11 @@ import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
 import org.jfpm.os.Signals;
+import org.jfpm.os.SpawnThread;
 import org.jfpm.os.Spawner;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
+import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
 import org.jfpm.scoreboard.Scoreboard;
 import org.junit.jupiter.api.AfterAll;
@@ -64,14 +64,14 @@ class PoolActorTest {
     Path dir;
     private Reaper reaper;
     private ReadinessWatcher readiness;
-    private ExecutorService spawnThread;
+    private SpawnThread spawnThread;
     private ListenSocket socket;
 
     @BeforeEach
     void setUp() {
         reaper = new Reaper();
         readiness = new ReadinessWatcher();
-        spawnThread = Executors.newSingleThreadExecutor();
+        spawnThread = new SpawnThread();
         socket = ListenSocket.open(new ListenAddress.Tcp("127.0.0.1", 0), 64, -1, "", "");
     }
 
@@ -80,7 +80,7 @@ class PoolActorTest {
         socket.close();
         readiness.close();
         reaper.close();
-        spawnThread.shutdownNow();
+        spawnThread.close();
     }
 
     @AfterAll
@@ -100,7 +100,7 @@ class PoolActorTest {
 
     private ActorRef<PoolActor.Command> start(PoolConfig config, Scoreboard sb) throws IOException {
         PoolRuntime runtime = new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
-                System.getenv(), new Spawner(), spawnThread, reaper, readiness);
+                Launcher.extract(dir.resolve("lib")), System.getenv(), new Spawner(), spawnThread, reaper, readiness);
         return KIT.spawn(PoolActor.create(config, socket, sb, runtime));
     }
 

@@ -11,9 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,13 +19,16 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.jfpm.os.JvmSignals;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.os.ListenSocket;
+import org.jfpm.os.PrivateDir;
 import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
+import org.jfpm.os.SpawnThread;
 import org.jfpm.os.Spawner;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.PoolRuntime;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
 import org.jfpm.scoreboard.Scoreboard;
 import org.jfpm.supervisor.config.SupervisorConfig;
@@ -59,14 +60,19 @@ public final class Supervisor {
         List<Master.PoolSetup> setups = new ArrayList<>();
         Reaper reaper = null;
         ReadinessWatcher readiness = null;
-        ExecutorService spawnThread = null;
+        SpawnThread spawnThread = null;
+        PrivateDir nativeDir = null;
         Path pidFile = config.pidFile();
         try {
             if (config.emergencyRestartThreshold() > 0) {
                 LOG.warn("emergency-restart-threshold = {} is not active in this version (it needs graceful reload);"
                         + " crash loops are braked by the per-pool respawn backoff", config.emergencyRestartThreshold());
             }
-            Path preload = needsPreload(config) ? PreloadLibrary.extract(preloadDir()) : null;
+            Path nativeBase = Path.of(System.getProperty("java.io.tmpdir"));
+            PrivateDir.removeStale(nativeBase);
+            nativeDir = PrivateDir.create(nativeBase);
+            Path preload = needsPreload(config) ? PreloadLibrary.extract(nativeDir.path()) : null;
+            Path launcher = Launcher.extract(nativeDir.path());
             Files.createDirectories(config.scoreboardDir());
             for (PoolConfig pool : config.pools()) {
                 ListenSocket socket = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(),
@@ -83,12 +89,8 @@ public final class Supervisor {
             }
             reaper = new Reaper();
             readiness = new ReadinessWatcher();
-            spawnThread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "jfpm-spawner");
-                t.setDaemon(true);
-                return t;
-            });
-            PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, System.getenv(),
+            spawnThread = new SpawnThread();
+            PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, launcher, System.getenv(),
                     new Spawner(), spawnThread, reaper, readiness);
             if (pidFile != null) {
                 Files.writeString(pidFile, ProcFs.selfPid() + "\n");
@@ -144,7 +146,10 @@ public final class Supervisor {
                 reaper.close();
             }
             if (spawnThread != null) {
-                spawnThread.shutdownNow();
+                spawnThread.close(); // last: workers' death signal follows this thread
+            }
+            if (nativeDir != null) {
+                nativeDir.close();
             }
             if (pidFile != null) {
                 try {
@@ -206,11 +211,6 @@ public final class Supervisor {
 
     private static boolean needsPreload(SupervisorConfig config) {
         return config.pools().stream().anyMatch(p -> p.accounting() == Accounting.PRELOAD);
-    }
-
-    /** Not in /dev/shm: it may be mounted noexec, and the dynamic loader must map the library executable. */
-    private static Path preloadDir() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "jfpm-" + System.getProperty("user.name"));
     }
 
     /** Pekko's settings: logging as {@link Logging} sets it up, no JVM shutdown hook (jfpm handles TERM itself). */
