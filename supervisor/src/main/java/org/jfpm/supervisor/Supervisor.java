@@ -63,6 +63,7 @@ public final class Supervisor {
         SpawnThread spawnThread = null;
         PrivateDir nativeDir = null;
         Path pidFile = config.pidFile();
+        AtomicInteger exitStatus = new AtomicInteger(0);
         try {
             if (config.emergencyRestartThreshold() > 0) {
                 LOG.warn("emergency-restart-threshold = {} is not active in this version (it needs graceful reload);"
@@ -87,8 +88,10 @@ public final class Supervisor {
                         pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
                         pool.accounting().configName());
             }
-            reaper = new Reaper();
-            readiness = new ReadinessWatcher();
+            OsThreadDeath death = new OsThreadDeath(exitStatus);
+            reaper = new Reaper(ProcFs.selfPid() == 1, death.of("jfpm-reaper"));
+            death.reaper = reaper;
+            readiness = new ReadinessWatcher(death.of("jfpm-readiness"));
             spawnThread = new SpawnThread();
             PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, launcher, System.getenv(),
                     new Spawner(), spawnThread, reaper, readiness);
@@ -99,9 +102,9 @@ public final class Supervisor {
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
-            AtomicInteger exitStatus = new AtomicInteger(0);
             ActorSystem<Master.Command> system = ActorSystem.create(Master.create(setups, runtime, exitStatus), "jfpm",
                     pekkoConfig(config.logLevel()));
+            death.attach(system);
             scoreboards.clear(); // the pool actors own them now
             signals.deliverTo(system);
             boolean stoppedEarly = false;
@@ -167,6 +170,49 @@ public final class Supervisor {
             return true;
         } catch (ExecutionException | TimeoutException e) {
             return false;
+        }
+    }
+
+    /**
+     * What happens when the reaper or readiness thread really dies: exits or connections would go
+     * unseen and a stop would hang, so jfpm gives up at once: logs, SIGKILLs every watched worker,
+     * terminates the actor system and exits with status 1. Runs on the dying thread.
+     */
+    private static final class OsThreadDeath {
+        private final AtomicInteger exitStatus;
+        private volatile Reaper reaper;
+        private ActorSystem<?> system;
+        private boolean died;
+
+        OsThreadDeath(AtomicInteger exitStatus) {
+            this.exitStatus = exitStatus;
+        }
+
+        java.util.function.Consumer<Throwable> of(String thread) {
+            return cause -> died(thread, cause);
+        }
+
+        private void died(String thread, Throwable cause) {
+            LOG.error("fatal: thread {} died ({}); killing every worker and exiting", thread, cause.toString());
+            exitStatus.set(1);
+            Reaper r = reaper;
+            if (r != null) {
+                LOG.error("sent SIGKILL to {} worker(s)", r.killAll());
+            }
+            synchronized (this) {
+                died = true;
+                if (system != null) {
+                    system.terminate();
+                }
+            }
+        }
+
+        /** The system to terminate; terminated at once if a thread already died. */
+        synchronized void attach(ActorSystem<?> s) {
+            system = s;
+            if (died) {
+                s.terminate();
+            }
         }
     }
 
