@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.jfpm.os.DirLock;
 import org.jfpm.os.JvmSignals;
+import org.jfpm.os.Leftovers;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.os.PrivateDir;
@@ -48,6 +50,8 @@ public final class Supervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration STATUS_BIND_TIMEOUT = Duration.ofSeconds(30);
+    /** Leftover workers of a dead jfpm: SIGTERM, then SIGKILL after this. */
+    private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(2);
 
     private Supervisor() {
     }
@@ -62,6 +66,7 @@ public final class Supervisor {
         ReadinessWatcher readiness = null;
         SpawnThread spawnThread = null;
         PrivateDir nativeDir = null;
+        DirLock dirLock = null;
         Path pidFile = config.pidFile();
         AtomicInteger exitStatus = new AtomicInteger(0);
         try {
@@ -75,6 +80,9 @@ public final class Supervisor {
             Path preload = needsPreload(config) ? PreloadLibrary.extract(nativeDir.path()) : null;
             Path launcher = Launcher.extract(nativeDir.path());
             Files.createDirectories(config.scoreboardDir());
+            dirLock = DirLock.acquire(config.scoreboardDir()); // one live jfpm per scoreboard-dir
+            Leftovers.stop(config.scoreboardDir(), LEFTOVER_GRACE);
+            Leftovers.removeStaleScoreboards(config.scoreboardDir());
             for (PoolConfig pool : config.pools()) {
                 ListenSocket socket = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(),
                         pool.listenOwner(), pool.listenGroup());
@@ -153,6 +161,9 @@ public final class Supervisor {
             }
             if (nativeDir != null) {
                 nativeDir.close();
+            }
+            if (dirLock != null) {
+                dirLock.close();
             }
             if (pidFile != null) {
                 try {
