@@ -78,6 +78,7 @@ final class Jfpm implements AutoCloseable {
         private final Map<String, Object> settings = new LinkedHashMap<>();
         private final List<PoolSpec> pools = new ArrayList<>();
         private int statusPort = -1;
+        private List<String> wrapper = List.of();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -106,6 +107,15 @@ final class Jfpm implements AutoCloseable {
 
         Path scoreboardDir() {
             return scoreboardDir;
+        }
+
+        /**
+         * Runs jfpm under {@code wrapper} (e.g. {@code unshare --pid --fork --mount-proc}): then
+         * {@link Jfpm#pid()} is the wrapper's pid, and signals go to the wrapper.
+         */
+        Builder wrappedIn(List<String> wrapper) {
+            this.wrapper = List.copyOf(wrapper);
+            return this;
         }
 
         String hocon() {
@@ -251,8 +261,9 @@ final class Jfpm implements AutoCloseable {
             Files.createDirectories(LOG_DIR);
             logWriter = Files.newBufferedWriter(logFile);
             logWriter.write("# config " + config + "\n" + spec.hocon() + "# ---- output\n");
-            process = new ProcessBuilder(javaBin(), "-jar", jar().toString(), "--config", config.toString())
-                    .redirectErrorStream(true).start();
+            List<String> cmd = new ArrayList<>(spec.wrapper);
+            cmd.addAll(List.of(javaBin(), "-jar", jar().toString(), "--config", config.toString()));
+            process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         } catch (IOException e) {
             throw new AssertionError("start jfpm: " + e, e);
         }

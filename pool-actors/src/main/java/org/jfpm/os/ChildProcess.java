@@ -87,6 +87,7 @@ public final class ChildProcess {
         if (!reaped) {
             reaped = true;
             Native.closeQuietly(pidfd);
+            OwnChildren.remove(pid);
         }
     }
 

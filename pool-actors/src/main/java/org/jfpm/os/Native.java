@@ -18,6 +18,8 @@ final class Native {
     static final int EINTR = 4;
     static final int ESRCH = 3;
     static final int ENOENT = 2;
+    static final int ECHILD = 10;
+    static final int EWOULDBLOCK = 11;
 
     /**
      * The libc functions jfpm calls directly (glibc 2.34+, Linux x86_64). Strings are passed as
@@ -66,6 +68,13 @@ final class Native {
         int poll(Pointer fds, long nfds, int timeoutMillis);
 
         int waitpid(int pid, Pointer status, int options);
+
+        int waitid(int idtype, int id, Pointer siginfo, int options);
+
+        /** Variadic in C; on x86_64 integer arguments are passed the same way either way. */
+        int open(Pointer path, int flags, int mode);
+
+        int flock(int fd, int operation);
 
         int kill(int pid, int sig);
 

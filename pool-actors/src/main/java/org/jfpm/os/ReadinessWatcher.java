@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Callbacks run on the watcher thread and must be quick (e.g. tell an actor). After
  * {@link #disarm} returns, the callback of that arming will not start (one already running may
  * finish). Disarm an fd before closing it.
+ *
+ * <p>A {@link RuntimeException} from a callback is logged; a failed polling round is logged and the
+ * loop goes on. After {@value #MAX_FAILURES_IN_A_ROW} failed rounds in a row, or on an {@link Error}
+ * (from a callback too), the thread dies and {@code onDeath} runs on it with the cause.
  */
 public final class ReadinessWatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessWatcher.class);
@@ -48,9 +53,18 @@ public final class ReadinessWatcher implements AutoCloseable {
     private final Waker waker = new Waker("readiness");
     private final PollSet pollSet = new PollSet();
     private final Thread thread;
+    private final Consumer<Throwable> onDeath;
     private volatile boolean closed;
+    static final int MAX_FAILURES_IN_A_ROW = 10;
 
+    /** A watcher whose death is only logged (tests). */
     public ReadinessWatcher() {
+        this(t -> { });
+    }
+
+    /** @param onDeath runs once, on the dying watcher thread, if the thread dies (not on close) */
+    public ReadinessWatcher(Consumer<Throwable> onDeath) {
+        this.onDeath = Objects.requireNonNull(onDeath, "onDeath");
         thread = new Thread(this::run, "jfpm-readiness");
         thread.setDaemon(true);
         thread.start();
@@ -80,32 +94,59 @@ public final class ReadinessWatcher implements AutoCloseable {
         }
     }
 
+    /** True while the watcher thread runs (false after close or death). */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
     private void run() {
+        Throwable death = null;
+        int failuresInARow = 0;
         try {
             while (!closed) {
-                List<Arming> polled = new ArrayList<>(armed);
-                pollSet.clear();
-                pollSet.add(waker.fd(), PollSet.POLLIN);
-                for (Arming a : polled) {
-                    pollSet.add(a.fd, PollSet.POLLIN);
-                }
-                pollSet.poll(-1, "readiness");
-                if (pollSet.revents(0) != 0) {
-                    waker.drain();
-                }
-                for (int i = 0; i < polled.size(); i++) {
-                    int revents = pollSet.revents(i + 1);
-                    Arming a = polled.get(i);
-                    if (revents != 0 && !closed && armed.remove(a)) {
-                        fire(a, revents);
+                try {
+                    round();
+                    failuresInARow = 0;
+                } catch (RuntimeException e) {
+                    if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) {
+                        throw e;
                     }
+                    LOG.error("readiness round failed ({} in a row); going on", failuresInARow, e);
                 }
             }
         } catch (RuntimeException | Error e) {
+            death = e;
             LOG.error("readiness watcher thread died; listening sockets are no longer watched", e);
-            throw e;
         } finally {
             waker.close();
+            if (death != null) {
+                try {
+                    onDeath.accept(death);
+                } catch (RuntimeException | Error e) {
+                    LOG.error("readiness death callback failed", e);
+                }
+            }
+        }
+    }
+
+    /** One poll and the callbacks it fires. */
+    private void round() {
+        List<Arming> polled = new ArrayList<>(armed);
+        pollSet.clear();
+        pollSet.add(waker.fd(), PollSet.POLLIN);
+        for (Arming a : polled) {
+            pollSet.add(a.fd, PollSet.POLLIN);
+        }
+        pollSet.poll(-1, "readiness");
+        if (pollSet.revents(0) != 0) {
+            waker.drain();
+        }
+        for (int i = 0; i < polled.size(); i++) {
+            int revents = pollSet.revents(i + 1);
+            Arming a = polled.get(i);
+            if (revents != 0 && !closed && armed.remove(a)) {
+                fire(a, revents);
+            }
         }
     }
 

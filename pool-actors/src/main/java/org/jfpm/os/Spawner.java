@@ -52,11 +52,17 @@ public final class Spawner {
                 fileActions(c, actions, spec);
                 attributes(c, attr);
                 long started = System.nanoTime();
-                int rc = c.posix_spawnp(pidOut, file, actions, attr, argv.pointer(), envp.pointer());
-                if (rc != 0) {
-                    throw new NativeException("posix_spawnp(" + what + ")", rc);
+                OwnChildren.spawnLock().lock(); // no adopted-zombie reap between the spawn and the add
+                try {
+                    int rc = c.posix_spawnp(pidOut, file, actions, attr, argv.pointer(), envp.pointer());
+                    if (rc != 0) {
+                        throw new NativeException("posix_spawnp(" + what + ")", rc);
+                    }
+                    OwnChildren.add(pidOut.getInt(0));
+                    return withPidfd(pidOut.getInt(0), started);
+                } finally {
+                    OwnChildren.spawnLock().unlock();
                 }
-                return withPidfd(pidOut.getInt(0), started);
             } finally {
                 c.posix_spawnattr_destroy(attr);
             }
@@ -109,6 +115,7 @@ public final class Spawner {
             do {
                 r = c.waitpid(pid, status, 0);
             } while (r < 0 && Native.errno() == Native.EINTR);
+            OwnChildren.remove(pid);
             throw e;
         }
         return new ChildProcess(pid, (int) pidfd, started);

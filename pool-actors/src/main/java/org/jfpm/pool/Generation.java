@@ -45,7 +45,7 @@ public record Generation(long number, PoolConfig config, ListenSocket listener, 
         Map<String, String> env = WorkerLaunch.environment(config, scoreboard.path(), preload, runtime.supervisorEnv());
         scoreboard.setGeneration(number);
         return new Generation(number, config, listener, scoreboard, scoreboard.reader(), env,
-                WorkerLaunch.prefix(config));
+                WorkerLaunch.prefix(config, runtime.launcher(), org.jfpm.os.ProcFs.selfPid()));
     }
 
     public String pool() {

@@ -14,15 +14,19 @@ import org.jfpm.os.Spawner;
  *
  * @param processControlTimeout graceful stop: how long a worker may take after its stop-signal before SIGKILL
  * @param preloadLibrary        the extracted accept-hook library, or null when no pool uses preload
+ * @param launcher              the extracted {@code jfpm-launch} (death signal for workers), or null for none
  * @param supervisorEnv         the supervisor's environment, inherited by workers unless clear-env
  * @param spawner               posix_spawn binding
- * @param spawnExecutor         the single thread that calls {@code spawner} (posix_spawnp blocks until exec)
+ * @param spawnExecutor         the single thread that calls {@code spawner} (posix_spawnp blocks until exec);
+ *                              it must never exit while workers live (their death signal follows it), see
+ *                              {@link org.jfpm.os.SpawnThread}
  * @param reaper                pidfd-based reaper
  * @param readiness             poll(2)-based readiness watcher for listening sockets
  */
 public record PoolRuntime(
         Duration processControlTimeout,
         Path preloadLibrary,
+        Path launcher,
         Map<String, String> supervisorEnv,
         Spawner spawner,
         Executor spawnExecutor,

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
 
 /**
@@ -53,9 +54,15 @@ public final class WorkerLaunch {
 
     /**
      * The programs run before the worker's own argv: {@code prlimit} for rlimits, then
-     * {@code setpriv} to drop privileges; each execs the next, so the pid stays the worker's.
+     * {@code setpriv} to drop privileges, then {@code jfpm-launch MASTER_PID} (see {@link Launcher}),
+     * which arms {@code PR_SET_PDEATHSIG = SIGKILL} and checks the master is still its parent. Each
+     * execs the next, so the pid stays the worker's. The launcher must be last: the kernel clears the
+     * death signal when setpriv changes the euid/egid.
+     *
+     * @param launcher  the extracted {@code jfpm-launch}, or null for no death signal (tests only)
+     * @param masterPid the pid the worker's parent must have: the supervisor's own
      */
-    public static List<String> prefix(PoolConfig pool) {
+    public static List<String> prefix(PoolConfig pool, Path launcher, long masterPid) {
         List<String> prefix = new ArrayList<>();
         if (pool.rlimitFiles() > 0 || pool.rlimitCore() > 0) {
             prefix.add("prlimit");
@@ -78,6 +85,9 @@ public final class WorkerLaunch {
                 prefix.add("--clear-groups");
             }
             prefix.add("--");
+        }
+        if (launcher != null) {
+            prefix.addAll(Launcher.prefix(launcher, masterPid));
         }
         return prefix;
     }

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -28,9 +26,11 @@ import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
 import org.jfpm.os.Signals;
+import org.jfpm.os.SpawnThread;
 import org.jfpm.os.Spawner;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
+import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
 import org.jfpm.scoreboard.Scoreboard;
 import org.junit.jupiter.api.AfterAll;
@@ -64,7 +64,7 @@ class PoolActorTest {
     Path dir;
     private Reaper reaper;
     private ReadinessWatcher readiness;
-    private ExecutorService spawnThread;
+    private SpawnThread spawnThread;
     private ListenSocket socket;
     private TestProbe<PoolActor.Event> events;
 
@@ -72,7 +72,7 @@ class PoolActorTest {
     void setUp() {
         reaper = new Reaper();
         readiness = new ReadinessWatcher();
-        spawnThread = Executors.newSingleThreadExecutor();
+        spawnThread = new SpawnThread();
         socket = ListenSocket.open(new ListenAddress.Tcp("127.0.0.1", 0), 64, -1, "", "");
     }
 
@@ -81,7 +81,7 @@ class PoolActorTest {
         socket.close();
         readiness.close();
         reaper.close();
-        spawnThread.shutdownNow();
+        spawnThread.close();
     }
 
     @AfterAll
@@ -93,6 +93,20 @@ class PoolActorTest {
         return config(pm, WORKER, false);
     }
 
+    /** A C accept loop with php-cgi's stop-signal semantics (graceful_worker.c), compiled once per test. */
+    private PoolConfig gracefulConfig(PmConfig pm) throws Exception {
+        Path binary = dir.resolve("graceful_worker");
+        if (!Files.exists(binary)) {
+            Path source = Path.of(PoolActorTest.class.getResource("/graceful_worker.c").toURI());
+            Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-Werror", "-o", binary.toString(), source.toString())
+                    .inheritIO().start();
+            assertTrue(cc.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && cc.exitValue() == 0, "cc compiled it");
+        }
+        return new PoolConfig("t", List.of(binary.toString()), socket.address(), 64, -1, "", "", "",
+                "", null, true, Map.of(), Accounting.PRELOAD, Signals.SIGTERM, false, 0, 0, Duration.ZERO,
+                Duration.ZERO, pm);
+    }
+
     private PoolConfig config(PmConfig pm, String script, boolean catchOutput) {
         return new PoolConfig("t", List.of("/usr/bin/python3", "-c", script), socket.address(), 64, -1, "", "", "",
                 "", null, true, Map.of(), Accounting.PRELOAD, Signals.SIGTERM, catchOutput, 0, 0, Duration.ZERO,
@@ -101,7 +115,7 @@ class PoolActorTest {
 
     private PoolRuntime runtime(java.util.concurrent.Executor spawns) throws IOException {
         return new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
-                System.getenv(), new Spawner(), spawns, reaper, readiness);
+                Launcher.extract(dir.resolve("lib")), System.getenv(), new Spawner(), spawns, reaper, readiness);
     }
 
     private ActorRef<PoolActor.Command> start(PoolConfig config, Scoreboard sb) throws IOException {
@@ -254,7 +268,7 @@ class PoolActorTest {
     /** Holds spawn tasks until opened: spawns stay "in flight" for as long as a test needs. */
     private static final class GatedExecutor implements java.util.concurrent.Executor {
         private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
-        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+        private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
         final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
@@ -354,7 +368,7 @@ class PoolActorTest {
         Reaper closed = new Reaper();
         closed.close();
         PoolRuntime broken = new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
-                System.getenv(), new Spawner(), spawnThread, closed, readiness);
+                null, System.getenv(), new Spawner(), spawnThread, closed, readiness);
         Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 1, 2);
         ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
                 org.slf4j.LoggerFactory.getLogger(PoolActor.class);
@@ -382,7 +396,7 @@ class PoolActorTest {
     void reloadStartsTheNewGenerationAndDrainsTheOldWithoutLosingARequest() throws Exception {
         Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
         PoolRuntime rt = runtime(spawnThread);
-        ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb, rt);
+        ActorRef<PoolActor.Command> pool = start(gracefulConfig(staticPm(2)), sb, rt);
         List<Long> old = awaitStatus(pool, s -> s.total() == 2 && s.idle() == 2, "2 idle workers").workers()
                 .stream().map(WorkerStatus::pid).toList();
 
@@ -392,19 +406,22 @@ class PoolActorTest {
         Thread client = new Thread(() -> {
             while (run.get()) {
                 try {
-                    if (get("/").startsWith("HTTP/1.0 200")) {
+                    String answer = get("/");
+                    if (answer.startsWith("HTTP/1.0 200")) {
                         ok.incrementAndGet();
                     } else {
                         failed.incrementAndGet();
+                        System.err.println("reload test: bad answer '" + answer + "'");
                     }
                 } catch (IOException e) {
                     failed.incrementAndGet();
+                    System.err.println("reload test: " + e);
                 }
             }
         });
         client.start();
         try {
-            PoolConfig three = config(staticPm(3));
+            PoolConfig three = gracefulConfig(staticPm(3));
             Scoreboard sb2 = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 3, 6);
             pool.tell(new PoolActor.Reload(Generation.of(2, three, socket, sb2, rt)));
             PoolStatus after = awaitStatus(pool, s -> s.total() == 3 && s.idle() + s.active() == 3

@@ -54,15 +54,28 @@ class WorkerLaunchTest {
 
     @Test
     void prefixRaisesLimitsFirstThenDropsPrivileges() {
-        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "nobody", "nogroup", 4096));
+        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "nobody", "nogroup", 4096),
+                null, 42);
         assertEquals(List.of("prlimit", "--nofile=4096:4096", "--", "setpriv", "--reuid=nobody", "--regid=nogroup",
                 "--clear-groups", "--"), prefix);
     }
 
     @Test
+    void theLauncherComesLastAfterThePrivilegeDropWithTheMasterPid() {
+        Path launcher = Path.of("/run/jfpm-native-1-x/jfpm-launch-0123456789abcdef");
+        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "nobody", "nogroup", 4096),
+                launcher, 4242);
+        assertEquals(List.of("prlimit", "--nofile=4096:4096", "--", "setpriv", "--reuid=nobody", "--regid=nogroup",
+                "--clear-groups", "--", launcher.toString(), "4242"), prefix);
+        assertEquals(List.of(launcher.toString(), "1"),
+                WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "", "", 0), launcher, 1),
+                "alone when there is nothing to drop or raise");
+    }
+
+    @Test
     void userWithoutGroupTakesThePrimaryGroupAndItsSupplementaryGroups() {
-        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "root", "", 0));
+        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "root", "", 0), null, 42);
         assertEquals(List.of("setpriv", "--reuid=root", "--regid=0", "--init-groups", "--"), prefix);
-        assertTrue(WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "", "", 0)).isEmpty());
+        assertTrue(WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "", "", 0), null, 42).isEmpty());
     }
 }

@@ -1,16 +1,7 @@
 package org.jfpm.scoreboard;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * The accept-hook preload library ({@code libjfpm-preload.so}, built from {@code src/main/c} by the
@@ -42,33 +33,15 @@ public final class PreloadLibrary {
      * An existing file with that name and the same content is reused; otherwise the library is
      * written to a temporary file in {@code dir} and renamed atomically into place, so a reader
      * never sees a partial file. Safe to call concurrently, from several processes too.
+     * {@code dir} must be writable by this user only (see {@code org.jfpm.os.PrivateDir} and
+     * {@code docs/preload.md}): anyone who can write it can swap the library every worker loads.
      *
-     * @param dir the directory (created if missing), e.g. the scoreboard directory
+     * @param dir a private directory (created if missing), see {@code org.jfpm.os.PrivateDir}
      * @return the library's absolute path
      * @throws IOException if the library is not on the classpath or the file cannot be written
      */
     public static Path extract(Path dir) throws IOException {
-        byte[] library = bytes();
-        Path target = dir.toAbsolutePath().resolve(fileName(library));
-        if (Files.isRegularFile(target) && Arrays.equals(Files.readAllBytes(target), library)) {
-            ensureExecutable(target);
-            return target;
-        }
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), PREFIX, ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try {
-            Files.write(tmp, library);
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("rename " + tmp + " -> " + target + ": atomic move not supported", e);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-        return target;
+        return NativeResource.extract(dir, RESOURCE, PREFIX, SUFFIX);
     }
 
     /**
@@ -88,28 +61,11 @@ public final class PreloadLibrary {
 
     /** The library's bytes, read from the classpath. */
     public static byte[] bytes() throws IOException {
-        try (InputStream in = PreloadLibrary.class.getClassLoader().getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IOException("preload library " + RESOURCE + " is not on the classpath"
-                        + " (shm-scoreboard was built without a C compiler?)");
-            }
-            return in.readAllBytes();
-        }
+        return NativeResource.bytes(RESOURCE);
     }
 
     /** The file name {@link #extract(Path)} uses for these bytes. */
     static String fileName(byte[] library) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(library);
-            return PREFIX + HexFormat.of().formatHex(digest, 0, 8) + SUFFIX;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-    }
-
-    private static void ensureExecutable(Path file) throws IOException {
-        if (!Files.isExecutable(file)) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        return PREFIX + NativeResource.hash(library) + SUFFIX;
     }
 }

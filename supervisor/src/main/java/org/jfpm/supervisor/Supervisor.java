@@ -9,22 +9,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.jfpm.os.DirLock;
 import org.jfpm.os.JvmSignals;
+import org.jfpm.os.Leftovers;
 import org.jfpm.os.ListenAddress;
+import org.jfpm.os.PrivateDir;
 import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
+import org.jfpm.os.SpawnThread;
 import org.jfpm.os.Spawner;
 import org.jfpm.pool.Generation;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.PoolRuntime;
+import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.jfpm.supervisor.status.StatusServer;
@@ -43,6 +46,8 @@ public final class Supervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration STATUS_BIND_TIMEOUT = Duration.ofSeconds(30);
+    /** Leftover workers of a dead jfpm: SIGTERM, then SIGKILL after this. */
+    private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(2);
 
     private Supervisor() {
     }
@@ -61,20 +66,29 @@ public final class Supervisor {
         Listeners listeners = null;
         Reaper reaper = null;
         ReadinessWatcher readiness = null;
-        ExecutorService spawnThread = null;
+        SpawnThread spawnThread = null;
+        PrivateDir nativeDir = null;
+        DirLock dirLock = null;
         Path pidFile = config.pidFile();
+        AtomicInteger exitStatus = new AtomicInteger(0);
         boolean started = false;
         try {
-            Path preload = PreloadLibrary.extract(preloadDir());
+            Path nativeBase = Path.of(System.getProperty("java.io.tmpdir"));
+            PrivateDir.removeStale(nativeBase);
+            nativeDir = PrivateDir.create(nativeBase);
+            // always: a reload may add a pool with accounting = preload
+            Path preload = PreloadLibrary.extract(nativeDir.path());
+            Path launcher = Launcher.extract(nativeDir.path());
             Files.createDirectories(config.scoreboardDir());
-            reaper = new Reaper();
-            readiness = new ReadinessWatcher();
-            spawnThread = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "jfpm-spawner");
-                t.setDaemon(true);
-                return t;
-            });
-            PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, System.getenv(),
+            dirLock = DirLock.acquire(config.scoreboardDir()); // one live jfpm per scoreboard-dir
+            Leftovers.stop(config.scoreboardDir(), LEFTOVER_GRACE);
+            Leftovers.removeStaleScoreboards(config.scoreboardDir());
+            OsThreadDeath death = new OsThreadDeath(exitStatus);
+            reaper = new Reaper(ProcFs.selfPid() == 1, death.of("jfpm-reaper"));
+            death.reaper = reaper;
+            readiness = new ReadinessWatcher(death.of("jfpm-readiness"));
+            spawnThread = new SpawnThread();
+            PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, launcher, System.getenv(),
                     new Spawner(), spawnThread, reaper, readiness);
             listeners = new Listeners(spawnThread);
             GenerationFactory factory = new GenerationFactory(config.scoreboardDir(), runtime, listeners);
@@ -91,10 +105,10 @@ public final class Supervisor {
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
-            AtomicInteger exitStatus = new AtomicInteger(0);
             ActorSystem<Master.Command> system = ActorSystem.create(
                     Master.create(config, generations, factory, listeners, source, runtime, exitStatus), "jfpm",
                     pekkoConfig(config.logLevel()));
+            death.attach(system);
             started = true; // the pool actors own the generations now
             signals.deliverTo(system);
             boolean ready = true;
@@ -133,9 +147,6 @@ public final class Supervisor {
                     g.scoreboard().delete();
                 }
             }
-            if (listeners != null) {
-                listeners.closeAll();
-            }
             if (readiness != null) {
                 readiness.close();
             }
@@ -143,7 +154,16 @@ public final class Supervisor {
                 reaper.close();
             }
             if (spawnThread != null) {
-                spawnThread.shutdownNow();
+                spawnThread.close(); // last: workers' death signal follows this thread
+            }
+            if (listeners != null) {
+                listeners.closeAll();
+            }
+            if (nativeDir != null) {
+                nativeDir.close();
+            }
+            if (dirLock != null) {
+                dirLock.close();
             }
             if (pidFile != null) {
                 try {
@@ -161,6 +181,49 @@ public final class Supervisor {
             return true;
         } catch (ExecutionException | TimeoutException e) {
             return false;
+        }
+    }
+
+    /**
+     * What happens when the reaper or readiness thread really dies: exits or connections would go
+     * unseen and a stop would hang, so jfpm gives up at once: logs, SIGKILLs every watched worker,
+     * terminates the actor system and exits with status 1. Runs on the dying thread.
+     */
+    private static final class OsThreadDeath {
+        private final AtomicInteger exitStatus;
+        private volatile Reaper reaper;
+        private ActorSystem<?> system;
+        private boolean died;
+
+        OsThreadDeath(AtomicInteger exitStatus) {
+            this.exitStatus = exitStatus;
+        }
+
+        java.util.function.Consumer<Throwable> of(String thread) {
+            return cause -> died(thread, cause);
+        }
+
+        private void died(String thread, Throwable cause) {
+            LOG.error("fatal: thread {} died ({}); killing every worker and exiting", thread, cause.toString());
+            exitStatus.set(1);
+            Reaper r = reaper;
+            if (r != null) {
+                LOG.error("sent SIGKILL to {} worker(s)", r.killAll());
+            }
+            synchronized (this) {
+                died = true;
+                if (system != null) {
+                    system.terminate();
+                }
+            }
+        }
+
+        /** The system to terminate; terminated at once if a thread already died. */
+        synchronized void attach(ActorSystem<?> s) {
+            system = s;
+            if (died) {
+                s.terminate();
+            }
         }
     }
 
@@ -183,11 +246,6 @@ public final class Supervisor {
             early.forEach(name -> system.tell(new Master.SignalReceived(name)));
             early.clear();
         }
-    }
-
-    /** Not in /dev/shm: it may be mounted noexec, and the dynamic loader must map the library executable. */
-    private static Path preloadDir() {
-        return Path.of(System.getProperty("java.io.tmpdir"), "jfpm-" + System.getProperty("user.name"));
     }
 
     /** Pekko's settings: logging as {@link Logging} sets it up, no JVM shutdown hook (jfpm handles TERM itself). */
