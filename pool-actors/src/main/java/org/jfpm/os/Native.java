@@ -18,6 +18,8 @@ final class Native {
     static final int EINTR = 4;
     static final int ESRCH = 3;
     static final int ENOENT = 2;
+    static final int EAGAIN = 11;
+    static final int EACCES = 13;
 
     /**
      * The libc functions jfpm calls directly (glibc 2.34+, Linux x86_64). Strings are passed as
@@ -50,6 +52,16 @@ final class Native {
         long write(int fd, Pointer buf, long len);
 
         int close(int fd);
+
+        /** Variadic in C ({@code mode} only with {@code O_CREAT}); on x86_64 passing it always is harmless. */
+        int open(Pointer path, int flags, int mode);
+
+        /** The record-lock commands only ({@code F_GETLK}, {@code F_SETLK}): the third argument is a {@code struct flock *}. */
+        int fcntl(int fd, int cmd, Pointer flock);
+
+        int ftruncate(int fd, long length);
+
+        long pwrite(int fd, Pointer buf, long len, long offset);
 
         int fstat(int fd, Pointer statBuf);
 

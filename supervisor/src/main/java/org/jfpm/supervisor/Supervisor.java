@@ -60,8 +60,11 @@ public final class Supervisor {
         Reaper reaper = null;
         ReadinessWatcher readiness = null;
         ExecutorService spawnThread = null;
-        Path pidFile = config.pidFile();
+        PidFile pidFile = null;
         try {
+            if (config.pidFile() != null) { // first: a second jfpm on this pid file must not touch anything
+                pidFile = PidFile.acquire(config.pidFile(), ProcFs.selfPid());
+            }
             if (config.emergencyRestartThreshold() > 0) {
                 LOG.warn("emergency-restart-threshold = {} is not active in this version (it needs graceful reload);"
                         + " crash loops are braked by the per-pool respawn backoff", config.emergencyRestartThreshold());
@@ -90,9 +93,6 @@ public final class Supervisor {
             });
             PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, System.getenv(),
                     new Spawner(), spawnThread, reaper, readiness);
-            if (pidFile != null) {
-                Files.writeString(pidFile, ProcFs.selfPid() + "\n");
-            }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
@@ -126,6 +126,9 @@ public final class Supervisor {
             Thread.currentThread().interrupt();
             LOG.error("interrupted while starting");
             return 1;
+        } catch (PidFile.Unavailable e) {
+            LOG.error("{}", e.getMessage());
+            return 1;
         } catch (IOException | RuntimeException e) {
             LOG.error("fatal: {}", e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.debug("fatal error", e);
@@ -148,9 +151,9 @@ public final class Supervisor {
             }
             if (pidFile != null) {
                 try {
-                    Files.deleteIfExists(pidFile);
+                    pidFile.close();
                 } catch (IOException e) {
-                    LOG.warn("cannot remove pid file {}: {}", pidFile, e.getMessage());
+                    LOG.warn("cannot remove pid file {}: {}", pidFile.path(), e.getMessage());
                 }
             }
         }
