@@ -19,7 +19,9 @@ final class Native {
     static final int ESRCH = 3;
     static final int ENOENT = 2;
     static final int ECHILD = 10;
-    static final int EWOULDBLOCK = 11;
+    static final int EAGAIN = 11;
+    static final int EWOULDBLOCK = EAGAIN;
+    static final int EACCES = 13;
 
     /**
      * The libc functions jfpm calls directly (glibc 2.34+, Linux x86_64). Strings are passed as
@@ -53,6 +55,16 @@ final class Native {
 
         int close(int fd);
 
+        /** Variadic in C ({@code mode} only with {@code O_CREAT}); on x86_64 passing it always is harmless. */
+        int open(Pointer path, int flags, int mode);
+
+        /** The record-lock commands only ({@code F_GETLK}, {@code F_SETLK}): the third argument is a {@code struct flock *}. */
+        int fcntl(int fd, int cmd, Pointer flock);
+
+        int ftruncate(int fd, long length);
+
+        long pwrite(int fd, Pointer buf, long len, long offset);
+
         int fstat(int fd, Pointer statBuf);
 
         int unlink(Pointer path);
@@ -70,9 +82,6 @@ final class Native {
         int waitpid(int pid, Pointer status, int options);
 
         int waitid(int idtype, int id, Pointer siginfo, int options);
-
-        /** Variadic in C; on x86_64 integer arguments are passed the same way either way. */
-        int open(Pointer path, int flags, int mode);
 
         int flock(int fd, int operation);
 

@@ -73,6 +73,15 @@ public final class ProcFs {
         return fields;
     }
 
+    /** The process's argv (from {@code /proc/pid/cmdline}); empty if it is gone (or a kernel thread). */
+    public static List<String> cmdline(long pid) {
+        String text = read(pid, "cmdline");
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        return List.of(text.split("\0"));
+    }
+
     /** This JVM's pid. */
     public static long selfPid() {
         return ProcessHandle.current().pid();

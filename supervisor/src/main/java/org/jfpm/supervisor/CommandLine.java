@@ -8,6 +8,8 @@ import java.util.List;
  * <pre>
  * jfpm [--config FILE | -c FILE] [--test | -t]
  * jfpm status [--config FILE] [--pool NAME] [--json]
+ * jfpm reload [--config FILE]
+ * jfpm stop [--graceful] [--config FILE]
  * jfpm --help | -h
  * jfpm --version | -v
  * </pre>
@@ -16,7 +18,7 @@ import java.util.List;
 public final class CommandLine {
 
     /** What to do. */
-    public sealed interface Command permits Run, Status, Help, Version {
+    public sealed interface Command permits Run, Status, Reload, Stop, Help, Version {
     }
 
     /** Run the supervisor (or only validate with {@code test}); {@code config == null} means the embedded one. */
@@ -25,6 +27,14 @@ public final class CommandLine {
 
     /** Print the scoreboards of all pools, or of {@code pool} when not null. */
     public record Status(Path config, String pool, boolean json) implements Command {
+    }
+
+    /** Validate {@code config} (null: the embedded one), then send HUP to the jfpm its pid file names. */
+    public record Reload(Path config) implements Command {
+    }
+
+    /** Send TERM ({@code graceful}) or INT (fast stop) to the jfpm the pid file of {@code config} names. */
+    public record Stop(Path config, boolean graceful) implements Command {
     }
 
     public record Help() implements Command {
@@ -43,6 +53,8 @@ public final class CommandLine {
     public static final String USAGE = String.join("\n",
             "usage: java -jar jfpm.jar [--config FILE] [--test]",
             "       java -jar jfpm.jar status [--config FILE] [--pool NAME] [--json]",
+            "       java -jar jfpm.jar reload [--config FILE]",
+            "       java -jar jfpm.jar stop [--graceful] [--config FILE]",
             "       java -jar jfpm.jar --help | --version",
             "",
             "  -c, --config FILE  HOCON configuration (default: the embedded application.conf)",
@@ -50,6 +62,10 @@ public final class CommandLine {
             "  status             print the pools' scoreboards (no running supervisor needed)",
             "      --pool NAME    only this pool",
             "      --json         as JSON",
+            "  reload             validate the configuration, then send HUP (graceful reload) to the",
+            "                     jfpm that holds its jfpm.pid-file",
+            "  stop               send INT (fast stop) to the jfpm that holds the jfpm.pid-file",
+            "      --graceful     send TERM instead: a graceful stop",
             "  -h, --help         this text",
             "  -v, --version      the version",
             "",
@@ -61,6 +77,9 @@ public final class CommandLine {
     public static Command parse(List<String> args) throws UsageException {
         if (!args.isEmpty() && args.get(0).equals("status")) {
             return parseStatus(args.subList(1, args.size()));
+        }
+        if (!args.isEmpty() && (args.get(0).equals("reload") || args.get(0).equals("stop"))) {
+            return parseSignal(args.get(0), args.subList(1, args.size()));
         }
         Path config = null;
         boolean test = false;
@@ -85,7 +104,8 @@ public final class CommandLine {
                     o.noValue();
                     test = true;
                 }
-                default -> throw unexpected(arg, arg.equals("status") ? " (status must come first)" : "");
+                default -> throw unexpected(arg, List.of("status", "reload", "stop").contains(arg)
+                        ? " (" + arg + " must come first)" : "");
             }
         }
         return new Run(config, test);
@@ -124,6 +144,36 @@ public final class CommandLine {
             }
         }
         return new Status(config, pool, json);
+    }
+
+    private static Command parseSignal(String command, List<String> args) throws UsageException {
+        Path config = null;
+        boolean graceful = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            Option o = Option.of(arg);
+            switch (o.name) {
+                case "-h", "--help" -> {
+                    return new Help();
+                }
+                case "-c", "--config" -> {
+                    if (config != null) {
+                        throw new UsageException("--config given twice");
+                    }
+                    config = Path.of(o.value(args, i));
+                    i += o.consumed();
+                }
+                case "--graceful" -> {
+                    if (!command.equals("stop")) {
+                        throw unexpected(arg, " for reload (reloads are always graceful)");
+                    }
+                    o.noValue();
+                    graceful = true;
+                }
+                default -> throw unexpected(arg, " for " + command);
+            }
+        }
+        return command.equals("stop") ? new Stop(config, graceful) : new Reload(config);
     }
 
     private static UsageException unexpected(String arg, String context) {

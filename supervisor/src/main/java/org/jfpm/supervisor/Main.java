@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.util.Arrays;
 import java.util.List;
+import org.jfpm.os.Signals;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.supervisor.config.ConfigError;
 import org.jfpm.supervisor.config.ConfigException;
@@ -13,7 +14,7 @@ import org.jfpm.supervisor.config.ConfigLoader;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.jfpm.supervisor.status.StatusCommand;
 
-/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, ... */
+/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, {@code reload}, {@code stop}, ... */
 public final class Main {
 
     /** The system property holding the running jar's path; the default config launches the demo worker from it. */
@@ -42,6 +43,13 @@ public final class Main {
             }
             if (command instanceof CommandLine.Status s) {
                 return status(s, out, err);
+            }
+            if (command instanceof CommandLine.Reload r) {
+                return signal(r.config(), Signals.SIGHUP, "graceful reload", out, err);
+            }
+            if (command instanceof CommandLine.Stop s) {
+                return s.graceful() ? signal(s.config(), Signals.SIGTERM, "graceful stop", out, err)
+                        : signal(s.config(), Signals.SIGINT, "fast stop", out, err);
             }
             out.println(command instanceof CommandLine.Version ? Version.line() : CommandLine.USAGE);
             return ExitCodes.OK;
@@ -88,6 +96,18 @@ public final class Main {
             pools = List.of(command.pool());
         }
         return StatusCommand.run(config.scoreboardDir(), pools, command.json(), out, err);
+    }
+
+    /** {@code reload} and {@code stop}: a configuration that does not load is reported and nothing is signalled. */
+    private static int signal(Path file, int signal, String meaning, PrintStream out, PrintStream err) {
+        SupervisorConfig config;
+        try {
+            config = load(file);
+        } catch (ConfigException e) {
+            printErrors(e, err);
+            return ExitCodes.CONFIG;
+        }
+        return SignalCommand.run(config, signal, meaning, out, err);
     }
 
     /** Sets {@value #JAR_PROPERTY} (unless already set) and loads the configuration. */

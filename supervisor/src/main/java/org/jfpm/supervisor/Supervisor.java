@@ -69,10 +69,13 @@ public final class Supervisor {
         SpawnThread spawnThread = null;
         PrivateDir nativeDir = null;
         DirLock dirLock = null;
-        Path pidFile = config.pidFile();
+        PidFile pidFile = null;
         AtomicInteger exitStatus = new AtomicInteger(0);
         boolean started = false;
         try {
+            if (config.pidFile() != null) { // first: a second jfpm on this pid file must not touch anything
+                pidFile = PidFile.acquire(config.pidFile(), ProcFs.selfPid());
+            }
             Path nativeBase = Path.of(System.getProperty("java.io.tmpdir"));
             PrivateDir.removeStale(nativeBase);
             nativeDir = PrivateDir.create(nativeBase);
@@ -97,9 +100,6 @@ public final class Supervisor {
                 LOG.info("[pool {}] listening on {} ({} pm, max children {}, accounting {})", pool.name(),
                         pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
                         pool.accounting().configName());
-            }
-            if (pidFile != null) {
-                Files.writeString(pidFile, ProcFs.selfPid() + "\n");
             }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
@@ -137,6 +137,9 @@ public final class Supervisor {
             Thread.currentThread().interrupt();
             LOG.error("interrupted while starting");
             return 1;
+        } catch (PidFile.Unavailable e) {
+            LOG.error("{}", e.getMessage());
+            return 1;
         } catch (IOException | RuntimeException e) {
             LOG.error("fatal: {}", e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.debug("fatal error", e);
@@ -167,9 +170,9 @@ public final class Supervisor {
             }
             if (pidFile != null) {
                 try {
-                    Files.deleteIfExists(pidFile);
+                    pidFile.close();
                 } catch (IOException e) {
-                    LOG.warn("cannot remove pid file {}: {}", pidFile, e.getMessage());
+                    LOG.warn("cannot remove pid file {}: {}", pidFile.path(), e.getMessage());
                 }
             }
         }

@@ -25,6 +25,15 @@ class CommandLineTest {
                 Arguments.of("status", new CommandLine.Status(null, null, false)),
                 Arguments.of("status --pool www --json -c /etc/jfpm.conf", new CommandLine.Status(f, "www", true)),
                 Arguments.of("status --pool=www --config=/etc/jfpm.conf", new CommandLine.Status(f, "www", false)),
+                Arguments.of("reload", new CommandLine.Reload(null)),
+                Arguments.of("reload -c /etc/jfpm.conf", new CommandLine.Reload(f)),
+                Arguments.of("reload --config=/etc/jfpm.conf", new CommandLine.Reload(f)),
+                Arguments.of("stop", new CommandLine.Stop(null, false)),
+                Arguments.of("stop --graceful", new CommandLine.Stop(null, true)),
+                Arguments.of("stop --config /etc/jfpm.conf --graceful", new CommandLine.Stop(f, true)),
+                Arguments.of("stop -c /etc/jfpm.conf", new CommandLine.Stop(f, false)),
+                Arguments.of("reload --help", new CommandLine.Help()),
+                Arguments.of("stop -h", new CommandLine.Help()),
                 Arguments.of("--help", new CommandLine.Help()),
                 Arguments.of("-h", new CommandLine.Help()),
                 Arguments.of("-c /etc/jfpm.conf --help", new CommandLine.Help()),
@@ -56,7 +65,17 @@ class CommandLineTest {
                 Arguments.of("status --pool", "--pool needs a value"),
                 Arguments.of("status --pool a --pool b", "--pool given twice"),
                 Arguments.of("status --json=1", "--json takes no value"),
-                Arguments.of("status www", "unexpected argument 'www' for status"));
+                Arguments.of("status www", "unexpected argument 'www' for status"),
+                Arguments.of("-c a.conf reload", "unexpected argument 'reload' (reload must come first)"),
+                Arguments.of("--test stop", "unexpected argument 'stop' (stop must come first)"),
+                Arguments.of("reload --graceful", "unknown option '--graceful' for reload (reloads are always graceful)"),
+                Arguments.of("reload --test", "unknown option '--test' for reload"),
+                Arguments.of("reload now", "unexpected argument 'now' for reload"),
+                Arguments.of("reload -c", "-c needs a value"),
+                Arguments.of("reload -c a.conf -c b.conf", "--config given twice"),
+                Arguments.of("stop --graceful=yes", "--graceful takes no value"),
+                Arguments.of("stop --pool www", "unknown option '--pool' for stop"),
+                Arguments.of("stop reload", "unexpected argument 'reload' for stop"));
     }
 
     @ParameterizedTest(name = "[{0}]")

@@ -1,6 +1,7 @@
 package org.jfpm.supervisor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -151,5 +152,102 @@ class MainTest {
     void statusOfAPoolThatIsNotConfiguredIsAUsageError() throws Exception {
         assertEquals(64, run("status", "--pool", "nope", "-c", twoPools().toString()));
         assertEquals("ERROR: no pool 'nope' in " + tmp.resolve("jfpm.conf") + " (pools: www, api)\n", err());
+    }
+
+    // ---- reload and stop, against a real second JVM holding the pid file ------------------------
+
+    private Path withPidFile(Path pidFile) throws Exception {
+        Path conf = tmp.resolve("signal.conf");
+        Files.writeString(conf, """
+                jfpm.pid-file = "%s"
+                jfpm.pools.www { command = ["/bin/sh"], listen = "127.0.0.1:9000" }
+                """.formatted(pidFile));
+        return conf;
+    }
+
+    private String sent(String signal, String meaning, long pid, Path pidFile) {
+        return "sent " + signal + " (" + meaning + ") to jfpm pid " + pid + " (jfpm.pid-file " + pidFile + ")\n";
+    }
+
+    @Test
+    void reloadOfABadConfigurationPrintsEveryErrorAndSignalsNothing() throws Exception {
+        Path pidFile = tmp.resolve("jfpm.pid");
+        Path bad = tmp.resolve("bad.conf");
+        Files.writeString(bad, """
+                jfpm.pid-file = "%s"
+                jfpm.log-level = loud
+                jfpm.pools.www { command = ["/bin/sh"], listen = "nowhere" }
+                """.formatted(pidFile));
+        try (HolderProcess jfpm = HolderProcess.start(pidFile)) {
+            jfpm.awaitLine("held " + jfpm.pid());
+            assertEquals(78, run("reload", "--config", bad.toString()));
+            assertEquals("", out());
+            assertEquals(List.of(
+                    "ERROR: jfpm.log-level = \"loud\": expected one of trace, debug, info, notice, warn, warning, error, alert",
+                    "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port or unix:/path, got 'nowhere'"),
+                    err().lines().toList());
+            // a signal that did arrive is seen before a later one from the same sender; INT is the marker
+            assertEquals(0, run("stop", "-c", withPidFile(pidFile).toString()), this::err);
+            jfpm.awaitLine("signal INT");
+            assertEquals(0, jfpm.tell("close"));
+            assertFalse(jfpm.lines().contains("signal HUP"), () -> "the bad reload sent HUP: " + jfpm.lines());
+        }
+    }
+
+    @Test
+    void reloadSendsHupToTheJfpmHoldingThePidFile() throws Exception {
+        Path pidFile = tmp.resolve("jfpm.pid");
+        try (HolderProcess jfpm = HolderProcess.start(pidFile)) {
+            jfpm.awaitLine("held " + jfpm.pid());
+            assertEquals(0, run("reload", "-c", withPidFile(pidFile).toString()), this::err);
+            assertEquals(sent("SIGHUP", "graceful reload", jfpm.pid(), pidFile), out());
+            assertEquals("", err());
+            jfpm.awaitLine("signal HUP");
+        }
+    }
+
+    @Test
+    void stopSendsIntAndGracefulStopSendsTerm() throws Exception {
+        Path pidFile = tmp.resolve("jfpm.pid");
+        Path conf = withPidFile(pidFile);
+        try (HolderProcess jfpm = HolderProcess.start(pidFile)) {
+            jfpm.awaitLine("held " + jfpm.pid());
+            assertEquals(0, run("stop", "-c", conf.toString()), this::err);
+            assertEquals(sent("SIGINT", "fast stop", jfpm.pid(), pidFile), out());
+            jfpm.awaitLine("signal INT");
+            out.reset();
+            assertEquals(0, run("stop", "--graceful", "-c", conf.toString()), this::err);
+            assertEquals(sent("SIGTERM", "graceful stop", jfpm.pid(), pidFile), out());
+            jfpm.awaitLine("signal TERM");
+            assertFalse(jfpm.lines().contains("signal HUP"), jfpm.lines()::toString);
+        }
+    }
+
+    @Test
+    void withoutAPidFileReloadAndStopAreConfigurationErrors() throws Exception {
+        Path conf = tmp.resolve("nopid.conf");
+        Files.writeString(conf, "jfpm.pools.www { command = [\"/bin/sh\"], listen = \"127.0.0.1:9000\" }\n");
+        String message = "ERROR: jfpm.pid-file is not set in " + conf
+                + ": it is how this command finds the running jfpm; nothing signalled\n";
+        assertEquals(78, run("reload", "-c", conf.toString()));
+        assertEquals(message, err());
+        err.reset();
+        assertEquals(78, run("stop", "--graceful", "-c", conf.toString()));
+        assertEquals(message, err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void aMissingOrStalePidFileExits1NamingIt() throws Exception {
+        Path pidFile = tmp.resolve("jfpm.pid");
+        Path conf = withPidFile(pidFile);
+        assertEquals(1, run("stop", "-c", conf.toString()));
+        assertEquals("ERROR: jfpm.pid-file " + pidFile + " does not exist: no jfpm is running with this configuration\n", err());
+        err.reset();
+        Files.writeString(pidFile, "1\n"); // init is alive, but it holds no lock: never signalled
+        assertEquals(1, run("reload", "-c", conf.toString()));
+        assertEquals("ERROR: jfpm.pid-file " + pidFile + " is stale: no running jfpm holds its lock (it says '1');"
+                + " nothing signalled\n", err());
+        assertEquals("", out());
     }
 }
