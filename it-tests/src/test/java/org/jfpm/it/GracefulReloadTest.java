@@ -59,7 +59,7 @@ class GracefulReloadTest {
             kinds.put("plain", () -> answer(Http.get(plain.address(), "/?env=" + MARK, REQUEST_TIMEOUT), null));
             List<Reload> reloads = new ArrayList<>();
             List<Traffic.Result> results;
-            try (Traffic traffic = Traffic.start(3, kinds)) {
+            try (Traffic traffic = Traffic.start(3, Duration.ofMillis(5), kinds)) {
                 awaitAnswers(jfpm, traffic, "gen1", System.nanoTime());
                 for (int gen = 2; gen <= CHILDREN.length; gen++) {
                     String mark = "gen" + gen;

@@ -438,6 +438,11 @@ final class Jfpm implements AutoCloseable {
         return rewriteRaw(spec.hocon());
     }
 
+    /** The configuration as {@link #rewrite} would write it now (HOCON), e.g. to break it for {@link #rewriteRaw}. */
+    String hocon() {
+        return spec.hocon();
+    }
+
     /** Rewrites the configuration file in place with {@code text} as is (e.g. invalid HOCON); nothing is signalled. */
     Path rewriteRaw(String text) {
         Path file = spec.writeConfig(text);

@@ -31,13 +31,14 @@ final class Traffic implements AutoCloseable {
     /**
      * Starts {@code threads} client threads. Thread {@code i} makes its {@code k}-th request with kind
      * {@code (i + k) mod kinds}, so the kinds alternate on every thread and are spread across threads.
-     * A request that throws counts as failed with the exception's message.
+     * A request that throws counts as failed with the exception's message. Each thread pauses
+     * {@code pause} between its requests (the machine is shared; the point is continuity, not load).
      */
-    static Traffic start(int threads, Map<String, Supplier<String>> kinds) {
-        return new Traffic(threads, new LinkedHashMap<>(kinds));
+    static Traffic start(int threads, Duration pause, Map<String, Supplier<String>> kinds) {
+        return new Traffic(threads, pause, new LinkedHashMap<>(kinds));
     }
 
-    private Traffic(int n, Map<String, Supplier<String>> kinds) {
+    private Traffic(int n, Duration pause, Map<String, Supplier<String>> kinds) {
         List<String> names = List.copyOf(kinds.keySet());
         for (int i = 0; i < n; i++) {
             int first = i;
@@ -51,6 +52,7 @@ final class Traffic implements AutoCloseable {
                     } catch (RuntimeException | AssertionError e) {
                         results.add(new Result(kind, start, System.nanoTime(), null, String.valueOf(e.getMessage())));
                     }
+                    Poll.sleep(pause);
                 }
             }, "it-traffic-" + i);
             t.setDaemon(true);
