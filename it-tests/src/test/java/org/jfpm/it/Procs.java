@@ -153,6 +153,26 @@ final class Procs {
         }
     }
 
+    /**
+     * The accept queue of the TCP socket listening on 127.0.0.1:{@code port}: connections the kernel
+     * has completed and nobody has accepted yet ({@code rx_queue} of a LISTEN row of /proc/net/tcp,
+     * which is the socket's {@code sk_ack_backlog}); -1 when nothing listens there.
+     */
+    static int tcpAcceptQueue(int port) {
+        String local = String.format("0100007F:%04X", port);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 4 && f[1].equals(local) && f[3].equals("0A")) {
+                    return Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("read /proc/net/tcp: " + e, e);
+        }
+        return -1;
+    }
+
     /** Runs {@code kill -s NAME pid}; returns whether kill succeeded (false when the process is gone). */
     static boolean signal(long pid, String name) {
         try {
