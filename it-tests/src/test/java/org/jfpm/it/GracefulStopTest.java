@@ -10,8 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.LongSummaryStatistics;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.Collectors;
 import org.jfpm.scoreboard.FastCgiRecords;
 import org.junit.jupiter.api.Test;
@@ -84,18 +87,25 @@ class GracefulStopTest {
         try (Jfpm jfpm = start(); Load<String> busy = occupyEveryWorker(jfpm)) {
             SocketAddress address = jfpm.pool("php").address();
             int port = jfpm.pool("php").port();
-            try (Load<String> queued = Load.start(QUEUED, () -> outcome(address, slowRequest()))) {
+            Queue<Long> endedAt = new ConcurrentLinkedQueue<>();
+            try (Load<String> queued = Load.start(QUEUED, () -> {
+                String o = outcome(address, slowRequest());
+                endedAt.add(System.nanoTime());
+                return o;
+            })) {
                 jfpm.pollUntil(() -> Procs.tcpAcceptQueue(port) == QUEUED, Duration.ofSeconds(10),
                         () -> QUEUED + " connections in the accept queue of port " + port + " (now "
                                 + Procs.tcpAcceptQueue(port) + ")");
+                long term = System.nanoTime();
                 jfpm.signal("TERM");
                 List<String> accepted = busy.await(REQUEST_TIMEOUT);
                 List<String> backlog = queued.await(REQUEST_TIMEOUT);
                 int exit = jfpm.awaitExit(PROCESS_CONTROL_TIMEOUT.plusSeconds(5));
                 Map<String, Long> counts = backlog.stream()
                         .collect(Collectors.groupingBy(o -> o, TreeMap::new, Collectors.counting()));
-                System.out.printf("backlog at TERM: %d accepted -> %s; %d queued -> %s; exit %d%n",
-                        WORKERS, accepted, QUEUED, counts, exit);
+                LongSummaryStatistics ms = endedAt.stream().mapToLong(t -> (t - term) / 1_000_000).summaryStatistics();
+                System.out.printf("backlog at TERM: %d accepted -> %s; %d queued -> %s, %d..%d ms after TERM; exit %d%n",
+                        WORKERS, accepted, QUEUED, counts, ms.getMin(), ms.getMax(), exit);
                 assertEquals(List.of("answered", "answered", "answered", "answered"), accepted,
                         "every accepted request got its full answer\n" + jfpm.dump());
                 assertEquals(0, exit, "exit code after SIGTERM");
