@@ -1,9 +1,10 @@
 """A plain-HTTP accept loop on fd 0, the listening socket jfpm passes to its workers.
 
 GET /sleep?ms=N sleeps N ms first (and says so on stderr); every answer is
-"Hello from python worker PID (pool P, slot S, request N)". SIGTERM is graceful: a worker blocked
-in accept exits at once, a busy one finishes its request first (as php-cgi does). Used by jfpm's
-integration tests with accounting = preload (the accept hook) or none.
+"Hello from python worker PID (pool P, slot S, request N)", followed by " NAME=value" for each
+query parameter env=NAME (the worker's environment variable NAME, "-" when unset). SIGTERM is
+graceful: a worker blocked in accept exits at once, a busy one finishes its request first (as
+php-cgi does). Used by jfpm's integration tests with accounting = preload (the accept hook) or none.
 """
 import os
 import signal
@@ -48,12 +49,14 @@ def handle(conn):
     parts = line.split(" ")
     target = parts[1] if len(parts) > 1 else "/"
     url = urlsplit(target)
+    query = parse_qs(url.query)
     if url.path == "/sleep":
-        ms = int(parse_qs(url.query).get("ms", ["0"])[0])
+        ms = int(query.get("ms", ["0"])[0])
         print("python worker %d: sleeping %d ms for %s" % (os.getpid(), ms, target), file=sys.stderr, flush=True)
         time.sleep(ms / 1000.0)
-    body = "Hello from python worker %d (pool %s, slot %s, request %d)\n" % (
-        os.getpid(), os.environ.get("JFPM_POOL", "-"), os.environ.get("JFPM_SLOT", "-"), served)
+    extra = "".join(" %s=%s" % (name, os.environ.get(name, "-")) for name in query.get("env", []))
+    body = "Hello from python worker %d (pool %s, slot %s, request %d)%s\n" % (
+        os.getpid(), os.environ.get("JFPM_POOL", "-"), os.environ.get("JFPM_SLOT", "-"), served, extra)
     payload = body.encode()
     head = ("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
             "Connection: close\r\n\r\n" % len(payload)).encode()

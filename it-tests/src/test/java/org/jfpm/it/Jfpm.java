@@ -16,12 +16,16 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
@@ -93,6 +97,14 @@ final class Jfpm implements AutoCloseable {
             return this;
         }
 
+        /** Drops the pool named {@code name} (for a reload that removes it, see {@link Jfpm#rewrite}). */
+        Builder removePool(String name) {
+            if (!pools.removeIf(p -> p.name().equals(name))) {
+                throw new AssertionError("no pool " + name + " in this configuration");
+            }
+            return this;
+        }
+
         /** Turn the status server on, on a free 127.0.0.1 port. */
         Builder status() {
             statusPort = Ports.free();
@@ -130,10 +142,14 @@ final class Jfpm implements AutoCloseable {
 
         /** Writes {@code jfpm.conf} into the test's directory and creates the scoreboard dir; returns the file's path. */
         Path writeConfig() {
+            return writeConfig(hocon());
+        }
+
+        private Path writeConfig(String text) {
             Path file = dir.resolve("jfpm.conf").toAbsolutePath();
             try {
                 Files.createDirectories(scoreboardDir);
-                Files.writeString(file, hocon());
+                Files.writeString(file, text);
             } catch (IOException e) {
                 throw new UncheckedIOException("write " + file, e);
             }
@@ -227,6 +243,7 @@ final class Jfpm implements AutoCloseable {
     private final Builder spec;
     private final Path config;
     private final Path logFile;
+    /** Every pool this run has had (a pool removed by {@link #rewrite} stays, for cleanup and dumps). */
     private final Map<String, PoolSpec> pools = new LinkedHashMap<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Map<String, ScoreboardReader> readers = new ConcurrentHashMap<>();
@@ -355,6 +372,16 @@ final class Jfpm implements AutoCloseable {
 
     /** Waits for an output line matching {@code regex} (a find, not a full match); returns the match. */
     MatchResult awaitLog(String regex, Duration timeout) {
+        return awaitLogSince(0, regex, timeout);
+    }
+
+    /** The number of output lines so far: a mark for {@link #awaitLogSince}. */
+    int logMark() {
+        return lines.size();
+    }
+
+    /** Like {@link #awaitLog}, looking only at the lines from index {@code mark} on (e.g. after a {@link #hup()}). */
+    MatchResult awaitLogSince(int mark, String regex, Duration timeout) {
         Pattern p = Pattern.compile(regex);
         MatchResult[] found = new MatchResult[1];
         pollUntil(() -> {
@@ -362,7 +389,8 @@ final class Jfpm implements AutoCloseable {
             if (exited) {
                 drainLog();
             }
-            for (String line : lines) {
+            List<String> all = log();
+            for (String line : all.subList(Math.min(mark, all.size()), all.size())) {
                 Matcher m = p.matcher(line);
                 if (m.find()) {
                     found[0] = m.toMatchResult();
@@ -373,7 +401,7 @@ final class Jfpm implements AutoCloseable {
                 throw new Poll.Abort("jfpm exited with code " + process.exitValue());
             }
             return false;
-        }, timeout, () -> "a log line matching /" + regex + "/");
+        }, timeout, () -> "a log line matching /" + regex + "/" + (mark > 0 ? " after line " + mark : ""));
         return found[0];
     }
 
@@ -395,6 +423,55 @@ final class Jfpm implements AutoCloseable {
         if (!Procs.signal(pid(), name)) {
             throw new AssertionError("kill -s " + name + " " + pid() + " failed (jfpm alive: " + alive() + ")");
         }
+    }
+
+    /**
+     * Sends SIGHUP (graceful reload) to the supervisor; returns the {@link #logMark()} taken just
+     * before, so that {@link #awaitLogSince} sees only what the master said about this reload.
+     */
+    int hup() {
+        int mark = logMark();
+        signal("HUP");
+        return mark;
+    }
+
+    /**
+     * Changes the configuration and rewrites the same file ({@link #config()}) in place, for a
+     * reload: {@code change} edits the builder (add or {@link Builder#removePool remove} pools) and
+     * the {@link PoolSpec}s it holds ({@code pm("max-children", 4)}, {@code set("env", ...)},
+     * {@code listenTcp()}). Nothing is signalled; call {@link #hup()}. The new file is copied to the run's log.
+     */
+    Path rewrite(Consumer<Builder> change) {
+        change.accept(spec);
+        for (PoolSpec p : spec.pools) {
+            pools.put(p.name(), p);
+        }
+        return rewriteRaw(spec.hocon());
+    }
+
+    /** The configuration as {@link #rewrite} would write it now (HOCON), e.g. to break it for {@link #rewriteRaw}. */
+    String hocon() {
+        return spec.hocon();
+    }
+
+    /** Rewrites the configuration file in place with {@code text} as is (e.g. invalid HOCON); nothing is signalled. */
+    Path rewriteRaw(String text) {
+        Path file = spec.writeConfig(text);
+        if (!file.equals(config)) {
+            throw new AssertionError("rewrote " + file + ", but jfpm runs on " + config);
+        }
+        readers.clear(); // a reload may replace a scoreboard file: map it afresh on the next read
+        synchronized (this) {
+            if (logWriter != null) {
+                try {
+                    logWriter.write("# ---- config rewritten (" + config + "):\n" + text + "# ----\n");
+                    logWriter.flush();
+                } catch (IOException ignored) {
+                    // the log file is for humans
+                }
+            }
+        }
+        return file;
     }
 
     /** Waits for the supervisor to exit; returns its exit code. */
@@ -439,6 +516,50 @@ final class Jfpm implements AutoCloseable {
             }
         }
         return pids;
+    }
+
+    // ---- children as /proc tells ------------------------------------------------------------
+
+    /**
+     * The live workers of {@code pool} as the kernel sees them: processes whose parent is the master
+     * and whose environment has {@code JFPM_POOL=pool} (a fork {@code jfpm-template} is no worker),
+     * each with its environment.
+     */
+    Map<Long, Map<String, String>> workers(String pool) {
+        Map<Long, Map<String, String>> found = new TreeMap<>();
+        for (long pid : Procs.children(pid())) {
+            Map<String, String> env = Procs.environ(pid);
+            if (pool.equals(env.get("JFPM_POOL")) && !Procs.comm(pid).orElse("").equals("jfpm-template")) {
+                found.put(pid, env);
+            }
+        }
+        return found;
+    }
+
+    /** The pids of {@link #workers(String)}. */
+    Set<Long> workerPids(String pool) {
+        return new TreeSet<>(workers(pool).keySet());
+    }
+
+    /**
+     * Waits until {@code pool} has exactly {@code n} live workers ({@link #workers}) and each has
+     * {@code name=value} in its environment ({@code value} null: the variable is absent); returns their pids.
+     */
+    Set<Long> awaitWorkers(String pool, int n, String name, String value, Duration timeout) {
+        List<Map<Long, Map<String, String>>> seen = new ArrayList<>(List.of(Map.of()));
+        pollUntil(() -> {
+            Map<Long, Map<String, String>> w = workers(pool);
+            seen.set(0, w);
+            return w.size() == n && w.values().stream().allMatch(env -> Objects.equals(value, env.get(name)));
+        }, timeout, () -> "pool " + pool + " to have exactly " + n + " workers (children of " + pid() + ") with "
+                + name + "=" + value + "; last seen " + describe(seen.get(0), name));
+        return new TreeSet<>(seen.get(0).keySet());
+    }
+
+    private static String describe(Map<Long, Map<String, String>> workers, String name) {
+        return workers.size() + " workers " + workers.entrySet().stream()
+                .map(e -> e.getKey() + ":" + name + "=" + e.getValue().get(name))
+                .collect(Collectors.joining(", ", "{", "}"));
     }
 
     // ---- the scoreboard ---------------------------------------------------------------------

@@ -7,10 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongPredicate;
 
 /** Reads processes from /proc and signals them with kill(1). Linux only, as jfpm is. */
 final class Procs {
@@ -97,11 +100,21 @@ final class Procs {
 
     /** Every live process whose environment holds {@code needle}. */
     static List<Long> withEnviron(String needle) {
+        return matching(pid -> environContains(pid, needle));
+    }
+
+    /** Every live (non-zombie) process whose parent is {@code ppid}. */
+    static List<Long> children(long ppid) {
+        return matching(pid -> ppid(pid).orElse(-1L) == ppid);
+    }
+
+    /** Every live process other than this JVM that {@code test} accepts, from a /proc scan. */
+    private static List<Long> matching(LongPredicate test) {
         List<Long> found = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
             for (Path p : dir) {
                 long pid = Long.parseLong(p.getFileName().toString());
-                if (pid != ProcessHandle.current().pid() && environContains(pid, needle) && alive(pid)) {
+                if (pid != ProcessHandle.current().pid() && test.test(pid) && alive(pid)) {
                     found.add(pid);
                 }
             }
@@ -109,6 +122,55 @@ final class Procs {
             throw new AssertionError("list /proc: " + e, e);
         }
         return found;
+    }
+
+    /**
+     * The process's initial environment (/proc/PID/environ, NUL-separated {@code NAME=value}
+     * entries) as a map; empty when the process is gone or unreadable.
+     */
+    static Map<String, String> environ(long pid) {
+        Map<String, String> env = new LinkedHashMap<>();
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ"));
+            for (String entry : new String(raw, StandardCharsets.UTF_8).split("\0")) {
+                int eq = entry.indexOf('=');
+                if (eq > 0) {
+                    env.put(entry.substring(0, eq), entry.substring(eq + 1));
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return env;
+    }
+
+    /** The process's name (/proc/PID/comm), empty when it is gone. */
+    static Optional<String> comm(long pid) {
+        try {
+            return Optional.of(Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The accept queue of the TCP socket listening on 127.0.0.1:{@code port}: connections the kernel
+     * has completed and nobody has accepted yet ({@code rx_queue} of a LISTEN row of /proc/net/tcp,
+     * which is the socket's {@code sk_ack_backlog}); -1 when nothing listens there.
+     */
+    static int tcpAcceptQueue(int port) {
+        String local = String.format("0100007F:%04X", port);
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 4 && f[1].equals(local) && f[3].equals("0A")) {
+                    return Integer.parseInt(f[4].substring(f[4].indexOf(':') + 1), 16);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("read /proc/net/tcp: " + e, e);
+        }
+        return -1;
     }
 
     /** Runs {@code kill -s NAME pid}; returns whether kill succeeded (false when the process is gone). */
