@@ -22,6 +22,7 @@ final class Child {
     final Generation generation;
     private State state = State.SERVING;
     private long deadlineNanos = Long.MAX_VALUE;
+    private long requestsWhenDrained;
 
     Child(ChildProcess process, int slot, Generation generation) {
         this.process = process;
@@ -45,6 +46,15 @@ final class Child {
     /** When it gets SIGKILL if still alive ({@link Long#MAX_VALUE} while serving). */
     long deadlineNanos() {
         return deadlineNanos;
+    }
+
+    /** Requests it had accepted (its own slot's count) when it was asked to drain. */
+    long requestsWhenDrained() {
+        return requestsWhenDrained;
+    }
+
+    void drainAfter(long requests) {
+        requestsWhenDrained = requests;
     }
 
     void moveTo(State next, long deadline) {

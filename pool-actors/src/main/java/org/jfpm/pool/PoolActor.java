@@ -300,7 +300,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         } else if (stopping) {
             terminator.retire(child, m.generation().config().stopSignal(), FAST_STOP_KILL_AFTER, System.nanoTime());
         } else if (m.generation() != current) {
-            terminator.drain(child, runtime.processControlTimeout(), System.nanoTime());
+            terminator.drain(child, runtime.processControlTimeout(), System.nanoTime(), requestsOf(child));
         }
         afterSpawnEnded(m.generation());
         return stopping ? maybeStopped() : this;
@@ -459,7 +459,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         terminator.killOverdue(children.all(), now);
         if (stopping) {
             for (Child c : children.all()) {
-                if (c.state() == Child.State.DRAINING && !isInRequest(c)) {
+                if (c.state() == Child.State.DRAINING && requestDone(c)) {
                     terminator.retire(c, c.generation.config().stopSignal(), runtime.processControlTimeout(), now);
                 }
             }
@@ -498,11 +498,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         int n = DrainDecision.toDrain(oldServing.size(), oldAtReload, ready, complete);
         oldServing.sort((a, b) -> Boolean.compare(!isIdle(a), !isIdle(b))); // idle ones first
         for (int i = 0; i < n; i++) {
-            terminator.drain(oldServing.get(i), runtime.processControlTimeout(), now);
+            terminator.drain(oldServing.get(i), runtime.processControlTimeout(), now, requestsOf(oldServing.get(i)));
             draining.add(oldServing.get(i));
         }
         for (Child c : draining) {
-            if (c.state() == Child.State.DRAINING && (isIdle(c) || !accounted(c.generation))) {
+            if (c.state() == Child.State.DRAINING && (!accounted(c.generation) || requestDone(c))) {
                 terminator.retire(c, c.generation.config().stopSignal(), runtime.processControlTimeout(), now);
             }
         }
@@ -515,6 +515,21 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             return nowNanos - c.process.spawnedAtNanos() >= UNACCOUNTED_READY_AFTER.toNanos();
         }
         return isIdle(c) || isInRequest(c);
+    }
+
+    /**
+     * The request a draining worker was in when it was drained is over: it is idle, or it has
+     * accepted another one since (a worker busy at every look must not keep taking connections until
+     * its SIGKILL deadline; its stop-signal, php-cgi's TERM, lets it finish the one it is in).
+     */
+    private boolean requestDone(Child c) {
+        SlotSnapshot s = slotOf(c);
+        return s == null || !RequestTimeouts.isInRequest(s.stage()) || s.requests() > c.requestsWhenDrained();
+    }
+
+    private long requestsOf(Child c) {
+        SlotSnapshot s = slotOf(c);
+        return s == null ? 0 : s.requests();
     }
 
     private boolean isIdle(Child c) {
@@ -641,7 +656,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         for (Child c : children.all()) {
             if (m.graceful() && accounted(c.generation) && isInRequest(c)) {
-                terminator.drain(c, grace, now); // the stop-signal once its request is done
+                terminator.drain(c, grace, now, requestsOf(c)); // the stop-signal once its request is done
             } else {
                 terminator.retire(c, c.generation.config().stopSignal(), grace, now);
             }

@@ -29,9 +29,13 @@ final class Terminator {
         send(c, signal);
     }
 
-    /** Marks a draining worker: it is retired when idle ({@link #retire}), killed at the deadline whatever it does. */
-    void drain(Child c, Duration grace, long nowNanos) {
+    /**
+     * Marks a draining worker: it is retired ({@link #retire}) once the request it is in is over, and
+     * killed at the deadline whatever it does.
+     */
+    void drain(Child c, Duration grace, long nowNanos, long requestsSoFar) {
         if (c.state() == Child.State.SERVING) {
+            c.drainAfter(requestsSoFar);
             c.moveTo(Child.State.DRAINING, nowNanos + grace.toNanos());
         }
     }
