@@ -246,7 +246,10 @@ final class Jfpm implements AutoCloseable {
     /** Every pool this run has had (a pool removed by {@link #rewrite} stays, for cleanup and dumps). */
     private final Map<String, PoolSpec> pools = new LinkedHashMap<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Map<String, ScoreboardReader> readers = new ConcurrentHashMap<>();
+    private record MappedScoreboard(ScoreboardReader reader, Object fileKey) {
+    }
+
+    private final Map<String, MappedScoreboard> readers = new ConcurrentHashMap<>();
     private Process process;
     private Thread logReader;
     private Writer logWriter;
@@ -564,15 +567,31 @@ final class Jfpm implements AutoCloseable {
 
     // ---- the scoreboard ---------------------------------------------------------------------
 
-    /** A reader of {@code pool}'s scoreboard (opened once the file is complete). */
+    /**
+     * A reader of {@code pool}'s scoreboard (opened once the file is complete), mapped afresh when a
+     * new generation has replaced the file.
+     */
     ScoreboardReader scoreboard(String pool) {
-        return readers.computeIfAbsent(pool, p -> {
-            try {
-                return ScoreboardReader.open(scoreboardFile(p));
-            } catch (IOException e) {
-                throw new UncheckedIOException("open scoreboard " + scoreboardFile(p), e);
+        Path file = scoreboardFile(pool);
+        Object key = fileKey(file);
+        return readers.compute(pool, (p, cached) -> {
+            if (cached != null && cached.fileKey() != null && cached.fileKey().equals(key)) {
+                return cached;
             }
-        });
+            try {
+                return new MappedScoreboard(ScoreboardReader.open(file), key);
+            } catch (IOException e) {
+                throw new UncheckedIOException("open scoreboard " + file, e);
+            }
+        }).reader();
+    }
+
+    private static Object fileKey(Path file) {
+        try {
+            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     PoolHeaderSnapshot header(String pool) {
