@@ -5,7 +5,13 @@ GET /sleep?ms=N sleeps N ms first (and says so on stderr); every answer is
 query parameter env=NAME (the worker's environment variable NAME, "-" when unset). SIGTERM is
 graceful: a worker blocked in accept exits at once, a busy one finishes its request first (as
 php-cgi does). Used by jfpm's integration tests with accounting = preload (the accept hook) or none.
+
+That TERM handling has a window: a TERM that lands after accept() returned but before `busy` is set
+kills the worker with the connection in hand. With HTTP_WORKER_TERM=wakeup (for accounting = none
+only: the worker then waits in select(), not in accept(), so the accept hook would not see it idle)
+the handler only writes to a wakeup pipe and the loop exits between requests: no window at all.
 """
+import select
 import os
 import signal
 import socket
@@ -63,7 +69,18 @@ def handle(conn):
     conn.sendall(head + payload)
 
 
+wakeup = None
+if os.environ.get("HTTP_WORKER_TERM") == "wakeup":
+    wakeup, wakeup_w = os.pipe()
+    os.set_blocking(wakeup_w, False)
+    signal.set_wakeup_fd(wakeup_w)
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+
 while True:
+    if wakeup is not None:
+        ready, _, _ = select.select([listener, wakeup], [], [])
+        if wakeup in ready:
+            os._exit(0)
     conn, _ = listener.accept()
     busy = True
     served += 1

@@ -48,7 +48,8 @@ class GracefulReloadTest {
         Path docroot = Files.createDirectories(tmp.resolve("www"));
         Files.writeString(docroot.resolve("mark.php"), "mark=<?= getenv('RELOAD_MARK') ?> pid=<?= getmypid() ?>\n");
         PoolSpec php = PoolSpec.named("php", Workers.phpCgi(), "preload").staticPm(CHILDREN[0]).set("env", Map.of(MARK, "gen1"));
-        PoolSpec plain = PoolSpec.named("plain", Workers.python(), "none").staticPm(CHILDREN[0]).set("env", Map.of(MARK, "gen1"));
+        PoolSpec plain = PoolSpec.named("plain", Workers.python(), "none").staticPm(CHILDREN[0])
+                .set("env", Map.of(MARK, "gen1", "HTTP_WORKER_TERM", "wakeup"));
         try (Jfpm jfpm = Jfpm.in(tmp).set("process-control-timeout", "5s").pool(php).pool(plain).start();
              Nginx nginx = Nginx.start(tmp.resolve("nginx"), "127.0.0.1:" + php.port(), docroot)) {
             jfpm.awaitWorkers("php", CHILDREN[0], MARK, "gen1", RELOAD_DEADLINE);
@@ -67,7 +68,7 @@ class GracefulReloadTest {
                     long rewritten = System.nanoTime();
                     jfpm.rewrite(b -> {
                         php.pm("max-children", n).set("env", Map.of(MARK, mark));
-                        plain.pm("max-children", n).set("env", Map.of(MARK, mark));
+                        plain.pm("max-children", n).set("env", Map.of(MARK, mark, "HTTP_WORKER_TERM", "wakeup"));
                     });
                     jfpm.hup();
                     jfpm.awaitWorkers("php", n, MARK, mark, RELOAD_DEADLINE);

@@ -8,7 +8,6 @@ package org.jfpm.os;
  * <p>Thread-safe.
  */
 public final class ChildProcess {
-    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
 
     private final long pid;
     private final int pidfd;
@@ -47,15 +46,7 @@ public final class ChildProcess {
         if (reaped || hasExited()) {
             return false;
         }
-        long rc = Native.libc().syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
-        if (rc == 0) {
-            return true;
-        }
-        int errno = Native.errno();
-        if (errno == Native.ESRCH) {
-            return false;
-        }
-        throw new NativeException("pidfd_send_signal(pid " + pid + ", " + Signals.name(signal) + ")", errno);
+        return PidFd.send(pidfd, pid, signal);
     }
 
     /** True if the process has exited (reaped or a zombie). Never blocks. */

@@ -54,7 +54,16 @@ public final class PidFd implements AutoCloseable {
         if (fd < 0) {
             throw new IllegalStateException("pidfd of pid " + pid + " is closed");
         }
-        long rc = Native.libc().syscall(SYS_PIDFD_SEND_SIGNAL, fd, signal, 0, 0);
+        return send(fd, pid, signal);
+    }
+
+    /**
+     * {@code pidfd_send_signal(pidfd, signal)}: true if delivered, false if the process has exited (ESRCH).
+     *
+     * @throws NativeException for any other failure
+     */
+    static boolean send(int pidfd, long pid, int signal) {
+        long rc = Native.libc().syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, 0, 0);
         if (rc == 0) {
             return true;
         }

@@ -23,11 +23,21 @@ public final class ProcFs {
     /** Resident set size in bytes (from {@code /proc/pid/statm}), or -1 if the process is gone. */
     public static long rssBytes(long pid) {
         String statm = read(pid, "statm");
-        if (statm == null) {
+        return statm == null ? -1 : rssFromStatm(statm);
+    }
+
+    /** The resident set size from the text of {@code /proc/PID/statm}, or -1 when it is not what statm looks like. */
+    static long rssFromStatm(String statm) {
+        String[] fields = statm.trim().split(" ");
+        if (fields.length < 2) {
             return -1;
         }
-        String[] fields = statm.trim().split(" ");
-        return Long.parseLong(fields[1]) * PAGE_SIZE;
+        try {
+            long pages = Long.parseLong(fields[1]);
+            return pages < 0 ? -1 : pages * PAGE_SIZE;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** The open fd numbers, sorted; empty if the process is gone. */

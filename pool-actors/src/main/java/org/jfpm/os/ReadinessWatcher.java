@@ -100,33 +100,7 @@ public final class ReadinessWatcher implements AutoCloseable {
     }
 
     private void run() {
-        Throwable death = null;
-        int failuresInARow = 0;
-        try {
-            while (!closed) {
-                try {
-                    round();
-                    failuresInARow = 0;
-                } catch (RuntimeException e) {
-                    if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) {
-                        throw e;
-                    }
-                    LOG.error("readiness round failed ({} in a row); going on", failuresInARow, e);
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            death = e;
-            LOG.error("readiness watcher thread died; listening sockets are no longer watched", e);
-        } finally {
-            waker.close();
-            if (death != null) {
-                try {
-                    onDeath.accept(death);
-                } catch (RuntimeException | Error e) {
-                    LOG.error("readiness death callback failed", e);
-                }
-            }
-        }
+        ServiceLoop.run("readiness watcher", LOG, MAX_FAILURES_IN_A_ROW, () -> closed, this::round, waker::close, onDeath);
     }
 
     /** One poll and the callbacks it fires. */

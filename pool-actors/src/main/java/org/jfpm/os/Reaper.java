@@ -118,33 +118,7 @@ public final class Reaper implements AutoCloseable {
     }
 
     private void run() {
-        Throwable death = null;
-        int failuresInARow = 0;
-        try {
-            while (!closed) {
-                try {
-                    round();
-                    failuresInARow = 0;
-                } catch (RuntimeException e) {
-                    if (++failuresInARow >= MAX_FAILURES_IN_A_ROW) {
-                        throw e;
-                    }
-                    LOG.error("reaper round failed ({} in a row); going on", failuresInARow, e);
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            death = e;
-            LOG.error("reaper thread died; children are no longer reaped", e);
-        } finally {
-            waker.close();
-            if (death != null) {
-                try {
-                    onDeath.accept(death);
-                } catch (RuntimeException | Error e) {
-                    LOG.error("reaper death callback failed", e);
-                }
-            }
-        }
+        ServiceLoop.run("reaper", LOG, MAX_FAILURES_IN_A_ROW, () -> closed, this::round, waker::close, onDeath);
     }
 
     /** One poll and what it found. Keeps {@code watched} intact if it throws before reaping. */

@@ -23,6 +23,7 @@ final class Child {
     private State state = State.SERVING;
     private long deadlineNanos = Long.MAX_VALUE;
     private long requestsWhenDrained;
+    private boolean buriedByPm;
 
     Child(ChildProcess process, int slot, Generation generation) {
         this.process = process;
@@ -46,6 +47,15 @@ final class Child {
     /** When it gets SIGKILL if still alive ({@link Long#MAX_VALUE} while serving). */
     long deadlineNanos() {
         return deadlineNanos;
+    }
+
+    /** The process manager chose it (idle reaping, max-requests, request-terminate-timeout): PHP-FPM's "killed by the process management". */
+    boolean buriedByPm() {
+        return buriedByPm;
+    }
+
+    void markBuriedByPm() {
+        buriedByPm = true;
     }
 
     /** Requests it had accepted (its own slot's count) when it was asked to drain. */

@@ -258,8 +258,13 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         SpawnSpec spec = new SpawnSpec(g.config().command(), WorkerLaunch.forSlot(g.launchEnv(), slot),
                 g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix());
         ActorRef<Command> self = getContext().getSelf();
-        CompletableFuture<ChildProcess> result = WorkerSpawn.start(ticket, spec, g.config(), runtime,
-                pid -> status -> self.tell(new ChildExited(pid, status)));
+        CompletableFuture<ChildProcess> result;
+        try {
+            result = WorkerSpawn.start(ticket, spec, g.config(), runtime,
+                    pid -> status -> self.tell(new ChildExited(pid, status)));
+        } catch (RuntimeException | Error e) { // the spawn thread refused the task: nothing was spawned
+            result = CompletableFuture.failedFuture(e);
+        }
         getContext().pipeToSelf(result, (process, error) -> process != null
                 ? new Spawned(ticket, g, process)
                 : new SpawnFailed(ticket, g, WorkerSpawn.describe(error)));
@@ -280,6 +285,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             case KILL -> Signals.SIGKILL;
         };
         log.debug("{} stopping child {} with {}: {}", tag, pid, Signals.name(sig), reason);
+        child.markBuriedByPm();
         if (sig == Signals.SIGKILL) {
             terminator.kill(child);
         } else {
@@ -346,9 +352,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         String after = String.format("after %d.%06d seconds from start", lifetime / 1_000_000_000L,
                 (lifetime / 1000) % 1_000_000);
         ExitStatus status = m.status();
-        if (stopping || child.leaving()) {
+        if (child.buriedByPm()) {
             log.info("{} child {} has been killed by the process management {} ({})", tag, child.pid(), after,
                     status.describe());
+        } else if (stopping || child.leaving()) {
+            log.info("{} child {} {} {}", tag, child.pid(), status.describe(), after);
         } else if (status instanceof ExitStatus.Exited e && e.code() == 0) {
             log.info("{} child {} {} {}", tag, child.pid(), status.describe(), after);
         } else {
@@ -617,7 +625,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                     g.scoreboard().incrementTerminatedRequests();
                     log.warn("{} child {}, script '{}' (request: {}) execution timed out ({} sec), terminating",
                             tag, v.pid(), s.script(), request, seconds(v.elapsedUs()));
-                    terminator.kill(children.get(v.pid()));
+                    Child victim = children.get(v.pid());
+                    victim.markBuriedByPm();
+                    terminator.kill(victim);
                 }
             }
         }

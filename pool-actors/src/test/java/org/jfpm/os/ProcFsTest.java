@@ -44,4 +44,14 @@ class ProcFsTest {
             assertTrue(ProcFs.rssBytes(sleeper.child().pid()) > 0);
         }
     }
+
+    /** A status read must never fail on odd statm text (it once took the whole of jfpm down). */
+    @Test
+    void rssOfMalformedStatmIsUnknownNotAnException() {
+        org.junit.jupiter.api.Assertions.assertEquals(-1, ProcFs.rssFromStatm(""));
+        org.junit.jupiter.api.Assertions.assertEquals(-1, ProcFs.rssFromStatm("12"));
+        org.junit.jupiter.api.Assertions.assertEquals(-1, ProcFs.rssFromStatm("12 x 3"));
+        org.junit.jupiter.api.Assertions.assertEquals(-1, ProcFs.rssFromStatm("12 -4 3"));
+        org.junit.jupiter.api.Assertions.assertTrue(ProcFs.rssFromStatm("100 25 3 1 0 5 0\n") > 0);
+    }
 }

@@ -288,6 +288,14 @@ class PoolActorTest {
             gate.countDown();
         }
 
+        void awaitQueued(int n) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (queued.get() < n && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(n, queued.get(), n + " spawns queued on the spawn thread");
+        }
+
         void close() {
             open();
             thread.shutdown();
@@ -323,11 +331,7 @@ class PoolActorTest {
             Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
             ActorRef<PoolActor.Command> pool = start(config(staticPm(2), WORKER + "\n" + marker, false), sb,
                     runtime(gated));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (gated.queued.get() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(2, gated.queued.get(), "two spawns queued on the spawn thread");
+            gated.awaitQueued(2);
             pool.tell(new PoolActor.Stop(true));
             events.expectNoMessage(Duration.ofMillis(300)); // no release while a queued spawn may still dup2 the fd
             gated.open();
@@ -347,11 +351,7 @@ class PoolActorTest {
             Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
             ActorRef<PoolActor.Command> pool = start(config(staticPm(2), WORKER + "\n" + marker, false), sb,
                     runtime(gated));
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (gated.queued.get() < 2 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(2, gated.queued.get(), "two spawns queued on the spawn thread");
+            gated.awaitQueued(2);
             TestProbe<Object> watcher = KIT.createTestProbe();
             pool.tell(new PoolActor.GetStatus(null)); // a bug in a handler: the actor fails
             watcher.expectTerminated(pool, Duration.ofSeconds(10));
@@ -443,5 +443,19 @@ class PoolActorTest {
         assertEquals(0, failed.get(), "requests failed across the reload (" + ok.get() + " succeeded)");
         assertTrue(ok.get() > 0);
         stopAndAwait(pool, true);
+    }
+
+    /** An Error escaping the spawn submission once left a spawn "in flight" forever, and Stop never completed. */
+    @Test
+    void anErrorFromTheSpawnThreadLeavesNoSpawnInFlightAndStopCompletes() throws Exception {
+        java.util.concurrent.Executor refusing = task -> {
+            throw new OutOfMemoryError("spawn thread refused the task (test)");
+        };
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb, runtime(refusing));
+        assertEquals(0, awaitStatus(pool, s -> true, "a status: the actor is alive").total());
+        pool.tell(new PoolActor.Stop(true));
+        assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));
+        assertEquals(new PoolActor.Stopped("t"), events.receiveMessage(Duration.ofSeconds(10)));
     }
 }
