@@ -1,6 +1,9 @@
 package org.jfpm.pool;
 
 import org.jfpm.os.ChildProcess;
+import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.RequestStage;
+import org.jfpm.scoreboard.SlotSnapshot;
 
 /** A live worker as only the master knows it: its process, slot, generation and where it is in its life. */
 final class Child {
@@ -70,5 +73,33 @@ final class Child {
     void moveTo(State next, long deadline) {
         state = next;
         deadlineNanos = Math.min(deadlineNanos, deadline);
+    }
+
+    // ---- what the worker wrote about itself (untrusted, read through one place) ----------------
+
+    /** Its slot copy, or null when the slot is unstable or claims another pid (a worker can lie only about itself). */
+    SlotSnapshot ownSlot() {
+        SlotSnapshot s = generation.reader().slot(slot).orElse(null);
+        return s == null || s.pid() != pid() ? null : s;
+    }
+
+    boolean accounted() {
+        return generation.config().accounting() != Accounting.NONE;
+    }
+
+    boolean isIdle() {
+        SlotSnapshot s = ownSlot();
+        return s != null && s.stage() == RequestStage.ACCEPTING;
+    }
+
+    boolean isInRequest() {
+        SlotSnapshot s = ownSlot();
+        return s != null && RequestTimeouts.isInRequest(s.stage());
+    }
+
+    /** Requests it says it has accepted (0 when unknown). */
+    long requestsSoFar() {
+        SlotSnapshot s = ownSlot();
+        return s == null ? 0 : s.requests();
     }
 }

@@ -128,8 +128,6 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     static final Duration FAST_STOP_KILL_AFTER = Duration.ofSeconds(1);
     /** While draining or stopping: how often idle old workers are looked for and deadlines checked. */
     static final Duration DRAIN_CHECK = Duration.ofMillis(50);
-    /** accounting = none: a new worker counts as ready for a reload's drain once it has lived this long. */
-    static final Duration UNACCOUNTED_READY_AFTER = Duration.ofSeconds(1);
 
     public static Behavior<Command> create(Generation first, PoolRuntime runtime, EmergencyRestart emergency,
                                            ActorRef<Event> owner) {
@@ -151,8 +149,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     /** Every live generation, oldest first; the last is the current one. */
     private final List<Generation> generations = new ArrayList<>();
     private final Map<Long, RequestTimeouts> timeouts = new HashMap<>();
-    /** Old-generation workers serving when the latest reload began (see {@link DrainDecision}). */
-    private int oldAtReload;
+    private final Drainer drainer;
     private Generation current;
     private ActorRef<PolicyActor.Command> policy;
     private ReadinessWatcher.Arming armed;
@@ -170,6 +167,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.log = ctx.getLog();
         this.tag = "[pool " + first.pool() + "]";
         this.terminator = new Terminator(log, tag);
+        this.drainer = new Drainer(terminator, runtime.processControlTimeout());
         this.brake = new CrashBrake(emergency.threshold(), emergency.interval());
         this.emergency = emergency;
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
@@ -306,7 +304,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         } else if (stopping) {
             terminator.retire(child, m.generation().config().stopSignal(), FAST_STOP_KILL_AFTER, System.nanoTime());
         } else if (m.generation() != current) {
-            terminator.drain(child, runtime.processControlTimeout(), System.nanoTime(), requestsOf(child));
+            drainer.drain(child, System.nanoTime());
         }
         afterSpawnEnded(m.generation());
         return stopping ? maybeStopped() : this;
@@ -443,12 +441,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         Generation old = current;
         getContext().stop(policy);
         disarm();
-        oldAtReload = 0;
-        for (Child c : children.all()) {
-            if (!c.leaving()) {
-                oldAtReload++;
-            }
-        }
+        drainer.reloadBegins(children.all());
         log.info("{} reloading: generation {} starts, generation {} drains ({} worker(s))", tag, next.number(),
                 old.number(), children.of(old.number()).size());
         if (children.spawnsInFlight(old.number()) == 0) {
@@ -466,92 +459,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         long now = System.nanoTime();
         terminator.killOverdue(children.all(), now);
         if (stopping) {
-            for (Child c : children.all()) {
-                if (c.state() == Child.State.DRAINING && requestDone(c)) {
-                    terminator.retire(c, c.generation.config().stopSignal(), runtime.processControlTimeout(), now);
-                }
-            }
-            return this;
-        }
-        List<Child> oldServing = new ArrayList<>();
-        List<Child> draining = new ArrayList<>();
-        for (Child c : children.all()) {
-            if (c.generation == current) {
-                continue;
-            }
-            if (c.state() == Child.State.SERVING) {
-                oldServing.add(c);
-            } else if (c.state() == Child.State.DRAINING) {
-                draining.add(c);
-            }
-        }
-        if (oldServing.isEmpty() && draining.isEmpty()) {
-            if (generations.size() == 1) {
-                timers.cancel(DrainCheck.INSTANCE);
-            }
-            return this;
-        }
-        int ready = 0;
-        boolean complete = children.spawnsInFlight(current.number()) == 0;
-        for (Child c : children.of(current.number())) {
-            if (c.leaving()) {
-                continue;
-            }
-            if (isReady(c, now)) {
-                ready++;
-            } else {
-                complete = false;
-            }
-        }
-        int n = DrainDecision.toDrain(oldServing.size(), oldAtReload, ready, complete);
-        oldServing.sort((a, b) -> Boolean.compare(!isIdle(a), !isIdle(b))); // idle ones first
-        for (int i = 0; i < n; i++) {
-            terminator.drain(oldServing.get(i), runtime.processControlTimeout(), now, requestsOf(oldServing.get(i)));
-            draining.add(oldServing.get(i));
-        }
-        for (Child c : draining) {
-            if (c.state() == Child.State.DRAINING && (!accounted(c.generation) || requestDone(c))) {
-                terminator.retire(c, c.generation.config().stopSignal(), runtime.processControlTimeout(), now);
-            }
+            drainer.stopStep(children.all(), now);
+        } else if (!drainer.reloadStep(children, current, now) && generations.size() == 1) {
+            timers.cancel(DrainCheck.INSTANCE);
         }
         return this;
-    }
-
-    /** A new-generation worker is ready when it accepts (accounted pools) or has lived a while (accounting = none). */
-    private boolean isReady(Child c, long nowNanos) {
-        if (!accounted(c.generation)) {
-            return nowNanos - c.process.spawnedAtNanos() >= UNACCOUNTED_READY_AFTER.toNanos();
-        }
-        return isIdle(c) || isInRequest(c);
-    }
-
-    /**
-     * The request a draining worker was in when it was drained is over: it is idle, or it has
-     * accepted another one since (a worker busy at every look must not keep taking connections until
-     * its SIGKILL deadline; its stop-signal, php-cgi's TERM, lets it finish the one it is in).
-     */
-    private boolean requestDone(Child c) {
-        SlotSnapshot s = slotOf(c);
-        return s == null || !RequestTimeouts.isInRequest(s.stage()) || s.requests() > c.requestsWhenDrained();
-    }
-
-    private long requestsOf(Child c) {
-        SlotSnapshot s = slotOf(c);
-        return s == null ? 0 : s.requests();
-    }
-
-    private boolean isIdle(Child c) {
-        SlotSnapshot s = slotOf(c);
-        return s != null && s.stage() == RequestStage.ACCEPTING;
-    }
-
-    private boolean isInRequest(Child c) {
-        SlotSnapshot s = slotOf(c);
-        return s != null && RequestTimeouts.isInRequest(s.stage());
-    }
-
-    private static boolean accounted(Generation g) {
-        return g.config().accounting() != Accounting.NONE;
     }
 
     /** A non-current generation with no worker and no spawn left is gone: its scoreboard goes with it. */
@@ -608,7 +520,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
             Map<Long, SlotSnapshot> slots = new LinkedHashMap<>();
             for (Child c : children.of(g.number())) {
-                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? slotOf(c) : null;
+                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? c.ownSlot() : null;
                 if (s != null) {
                     slots.put(c.pid(), s);
                 }
@@ -665,8 +577,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
         }
         for (Child c : children.all()) {
-            if (m.graceful() && accounted(c.generation) && isInRequest(c)) {
-                terminator.drain(c, grace, now, requestsOf(c)); // the stop-signal once its request is done
+            if (m.graceful() && c.accounted() && c.isInRequest()) {
+                drainer.drain(c, now); // the stop-signal once its request is done
             } else {
                 terminator.retire(c, c.generation.config().stopSignal(), grace, now);
             }
@@ -751,7 +663,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private PoolView view(boolean readable) {
         long nowNanos = System.nanoTime();
         long nowUs = epochMicros();
-        boolean accounted = accounted(current);
+        boolean accounted = current.config().accounting() != Accounting.NONE;
         List<Child> mine = children.of(current.number());
         List<WorkerView> workers = new ArrayList<>(mine.size());
         for (Child c : mine) {
@@ -759,7 +671,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             RequestStage stage = RequestStage.STARTING;
             long lastActivity = spawned;
             long requests = 0;
-            SlotSnapshot s = accounted ? slotOf(c) : null;
+            SlotSnapshot s = accounted ? c.ownSlot() : null;
             if (s != null) {
                 stage = s.stage();
                 requests = s.requests();
@@ -783,15 +695,6 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 children.spawnsInFlight(current.number()), waiting, readable, accounted, nowNanos);
         current.scoreboard().updateMaxActive(v.active());
         return v;
-    }
-
-    /** The child's slot copy, or null when it is unstable or claims another pid (untrusted input). */
-    private SlotSnapshot slotOf(Child c) {
-        SlotSnapshot s = c.generation.reader().slot(c.slot).orElse(null);
-        if (s == null || s.pid() != c.pid()) {
-            return null;
-        }
-        return s;
     }
 
     private void logAt(Action.Level level, String message) {
