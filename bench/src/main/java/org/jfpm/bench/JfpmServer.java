@@ -23,6 +23,7 @@ final class JfpmServer implements FpmServer {
     private Processes.Started master;
     private String processControlTimeout = "3s";
     private Map<String, String> env = Map.of();
+    private Path lastLog;
     private double listeningMs;
     private double readyMs;
 
@@ -108,6 +109,7 @@ final class JfpmServer implements FpmServer {
         cmd.addAll(List.of("-jar", jar.toString(), "--config", conf.toString()));
         Path log = ws.file("jfpm-" + runLabel + ".log");
         long t0 = System.nanoTime();
+        lastLog = log;
         master = processes.start("jfpm", cmd, log, Map.of());
         FpmServer.await(this, "listening socket " + endpoint.jfpm(), Duration.ofSeconds(60), master::isAlive,
                 endpoint::isListening);
@@ -156,9 +158,9 @@ final class JfpmServer implements FpmServer {
         return master == null ? -1 : master.exitCode();
     }
 
-    /** The master's log file. */
+    /** The master's log file (of the current or the last run). */
     Path log() {
-        return master.log();
+        return lastLog;
     }
 
     @Override
