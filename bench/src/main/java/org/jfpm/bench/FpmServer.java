@@ -2,6 +2,7 @@ package org.jfpm.bench;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** A FastCGI process manager under test (jfpm or PHP-FPM), started and stopped by the benchmark. */
@@ -20,6 +21,34 @@ interface FpmServer {
 
     /** The master's log (and stderr). */
     String logTail(int lines);
+
+    /** True while the master runs. */
+    boolean alive();
+
+    /** The master's exit status once it has exited, else -1. */
+    int exitCode();
+
+    /**
+     * Rewrites the configuration with {@code env} as the pool's environment and sends the graceful
+     * reload signal (jfpm: HUP; PHP-FPM: USR2). Returns without waiting for the reload.
+     */
+    void reload(Map<String, String> env) throws IOException;
+
+    /** Sends the graceful stop signal (jfpm: TERM; PHP-FPM: QUIT). Returns without waiting. */
+    void gracefulStop() throws IOException;
+
+    /** Sends {@code signal} ("HUP", "TERM", ...) to the master with kill(1). */
+    static void kill(FpmServer server, String signal) throws IOException {
+        try {
+            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(server.pid())).inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IOException("kill -" + signal + " " + server.pid() + " failed (exit " + p.exitValue() + ")");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while sending SIG" + signal, e);
+        }
+    }
 
     /** Stops the master and every worker. Idempotent. */
     void stop();

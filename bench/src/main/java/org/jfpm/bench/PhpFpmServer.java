@@ -19,6 +19,9 @@ final class PhpFpmServer implements FpmServer {
     private final Endpoint endpoint;
     private final PoolSpec pm;
     private Processes.Started master;
+    private String processControlTimeout = "3s";
+    private Map<String, String> env = Map.of();
+    private String runLabel;
 
     PhpFpmServer(Processes processes, Workspace ws, Path binary, Endpoint endpoint, PoolSpec pm) {
         this.processes = processes;
@@ -38,8 +41,27 @@ final class PhpFpmServer implements FpmServer {
         return endpoint;
     }
 
+    /** process_control_timeout (e.g. "10s", "0"); takes effect at the next start or reload. */
+    PhpFpmServer processControlTimeout(String timeout) {
+        this.processControlTimeout = timeout;
+        return this;
+    }
+
+    /** The pool's env[...] lines; take effect at the next start or {@link #reload}. */
+    PhpFpmServer env(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+        return this;
+    }
+
     String config(String runLabel) {
-        String pmLines = pm.mode().equals("dynamic")
+        StringBuilder envLines = new StringBuilder();
+        new java.util.TreeMap<>(env).forEach((k, v) -> envLines.append("env[").append(k).append("] = ").append(v).append('\n'));
+        String pmLines = pm.mode().equals("static")
+                ? """
+                  pm = static
+                  pm.max_children = %d
+                  """.formatted(pm.maxChildren())
+                : pm.mode().equals("dynamic")
                 ? """
                   pm = dynamic
                   pm.max_children = %d
@@ -60,14 +82,15 @@ final class PhpFpmServer implements FpmServer {
                 error_log = %s
                 log_level = notice
                 daemonize = no
-                process_control_timeout = 3s
+                process_control_timeout = %s
 
                 [bench]
                 listen = %s
                 listen.mode = 0666
                 listen.backlog = 511
                 pm.status_path = /fpm-status
-                %s""".formatted(ws.file("php-fpm.pid"), ws.file("php-fpm-" + runLabel + ".log"), endpoint.phpFpm(), pmLines);
+                %s%s""".formatted(ws.file("php-fpm.pid"), ws.file("php-fpm-" + runLabel + ".log"), processControlTimeout,
+                endpoint.phpFpm(), envLines, pmLines);
     }
 
     @Override
@@ -76,11 +99,39 @@ final class PhpFpmServer implements FpmServer {
             throw new IllegalStateException("php-fpm already started");
         }
         Path conf = ws.file("php-fpm.conf");
+        this.runLabel = runLabel;
         Files.writeString(conf, config(runLabel));
         master = processes.start("php-fpm", List.of(binary.toString(), "-F", "-R", "-y", conf.toString(),
                 "-p", ws.dir().toString()), ws.file("php-fpm-" + runLabel + ".stderr"), Map.of());
         FpmServer.await(this, "listening socket " + endpoint.phpFpm(), Duration.ofSeconds(30), master::isAlive,
                 endpoint::isListening);
+    }
+
+    @Override
+    public void reload(Map<String, String> env) throws IOException {
+        env(env);
+        Files.writeString(ws.file("php-fpm.conf"), config(runLabel));
+        FpmServer.kill(this, "USR2");
+    }
+
+    @Override
+    public void gracefulStop() throws IOException {
+        FpmServer.kill(this, "QUIT");
+    }
+
+    @Override
+    public boolean alive() {
+        return master != null && master.isAlive();
+    }
+
+    @Override
+    public int exitCode() {
+        return master == null ? -1 : master.exitCode();
+    }
+
+    /** The error_log of the current run. */
+    Path log() {
+        return ws.file("php-fpm-" + runLabel + ".log");
     }
 
     @Override

@@ -45,6 +45,11 @@ final class Processes implements AutoCloseable {
             return log;
         }
 
+        /** The exit status once the program has exited, else -1. */
+        int exitCode() {
+            return process.isAlive() ? -1 : process.exitValue();
+        }
+
         /**
          * SIGTERM, then SIGKILL after {@code grace}; the descendants seen before the signal are
          * killed too if they outlive it.
