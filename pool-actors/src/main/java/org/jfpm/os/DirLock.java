@@ -49,12 +49,28 @@ public final class DirLock implements AutoCloseable {
             int errno = Native.errno();
             Native.closeQuietly(fd);
             if (errno == Native.EWOULDBLOCK) {
-                throw new IOException("another jfpm is running on scoreboard-dir " + dir
+                throw new Held("another jfpm is running on scoreboard-dir " + dir
                         + " (it holds the lock " + file + "); stop it first or use another scoreboard-dir");
             }
             throw new IOException("flock " + file + ": " + new NativeException("flock", errno).getMessage());
         }
         return new DirLock(file, fd);
+    }
+
+    /** Takes the lock without waiting; empty if another live process holds it. */
+    public static java.util.Optional<DirLock> tryAcquire(Path dir) throws IOException {
+        try {
+            return java.util.Optional.of(acquire(dir));
+        } catch (Held e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** The lock is held by another live process. */
+    public static final class Held extends IOException {
+        Held(String message) {
+            super(message);
+        }
     }
 
     public Path file() {

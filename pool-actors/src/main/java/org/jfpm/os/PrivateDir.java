@@ -34,9 +34,12 @@ public final class PrivateDir implements AutoCloseable {
     private static final Set<PosixFilePermission> MODE_0755 = PosixFilePermissions.fromString("rwxr-xr-x");
 
     private final Path path;
+    /** Held for the directory's life: how another jfpm, even in another pid namespace, knows it is in use. */
+    private final DirLock lock;
 
-    private PrivateDir(Path path) {
+    private PrivateDir(Path path, DirLock lock) {
         this.path = path;
+        this.lock = lock;
     }
 
     /**
@@ -50,11 +53,11 @@ public final class PrivateDir implements AutoCloseable {
             verifyOurs(dir);
             Files.setPosixFilePermissions(dir, MODE_0755);
             verifyOurs(dir);
+            return new PrivateDir(dir, DirLock.acquire(dir));
         } catch (IOException | RuntimeException e) {
             delete(dir);
             throw e;
         }
-        return new PrivateDir(dir);
     }
 
     /** Throws unless {@code dir} is a directory (not a symlink) owned by our uid and not group/other-writable. */
@@ -78,15 +81,16 @@ public final class PrivateDir implements AutoCloseable {
     }
 
     /**
-     * Removes {@code BASE/jfpm-native-<pid>-*} directories owned by us whose creator pid is no longer
-     * alive; logs each. Returns the directories removed. Errors are logged, never thrown.
+     * Removes {@code BASE/jfpm-native-<pid>-*} directories owned by us whose creator no longer holds
+     * the lock file inside (it died; checked by the lock, not by the pid, which another pid namespace
+     * would show as gone); logs each. Returns the directories removed. Errors are logged, never thrown.
      */
     public static List<Path> removeStale(Path base) {
         List<Path> removed = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, PREFIX + "*")) {
             for (Path dir : dirs) {
                 long creator = creatorPid(dir.getFileName().toString());
-                if (creator <= 0 || creator == ProcFs.selfPid() || ProcFs.isAlive(creator)) {
+                if (creator <= 0 || creator == ProcFs.selfPid()) {
                     continue;
                 }
                 try {
@@ -94,7 +98,15 @@ public final class PrivateDir implements AutoCloseable {
                 } catch (IOException e) {
                     continue; // not ours, or not a plain directory: leave it alone
                 }
-                delete(dir);
+                // the creator's lock, not its pid: a jfpm in another pid namespace has a pid we cannot see
+                java.util.Optional<DirLock> free = Files.exists(dir.resolve(DirLock.FILE_NAME), LinkOption.NOFOLLOW_LINKS)
+                        ? DirLock.tryAcquire(dir) : java.util.Optional.empty();
+                if (free.isEmpty()) {
+                    continue;
+                }
+                try (DirLock held = free.get()) {
+                    delete(dir);
+                }
                 LOG.info("removed {}, left by a jfpm (pid {}) that is gone", dir, creator);
                 removed.add(dir);
             }
@@ -122,6 +134,7 @@ public final class PrivateDir implements AutoCloseable {
     public void close() {
         try {
             delete(path);
+            lock.close();
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot remove {}: {}", path, e.toString());
         }

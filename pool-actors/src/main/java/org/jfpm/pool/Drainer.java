@@ -83,7 +83,8 @@ final class Drainer {
                 complete = false;
             }
         }
-        int n = DrainDecision.toDrain(oldServing.size(), oldAtReload, ready, complete);
+        boolean wantsNone = current.config().pm().mode() == org.jfpm.scoreboard.PmMode.ONDEMAND;
+        int n = DrainDecision.toDrain(oldServing.size(), oldAtReload, ready, complete && (ready > 0 || wantsNone));
         oldServing.sort((a, b) -> Boolean.compare(!a.isIdle(), !b.isIdle()));
         for (int i = 0; i < n; i++) {
             drain(oldServing.get(i), nowNanos);

@@ -150,6 +150,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private final List<Generation> generations = new ArrayList<>();
     private final Map<Long, RequestTimeouts> timeouts = new HashMap<>();
     private final Drainer drainer;
+    /** Exits reported before their Spawned message (a worker that dies at once); a few at most. */
+    private final List<ChildExited> earlyExits = new ArrayList<>();
     private Generation current;
     private ActorRef<PolicyActor.Command> policy;
     private ReadinessWatcher.Arming armed;
@@ -307,7 +309,27 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             drainer.drain(child, System.nanoTime());
         }
         afterSpawnEnded(m.generation());
+        ChildExited early = takeEarlyExit(child.pid());
+        if (early != null) {
+            return onChildExited(early);
+        }
         return stopping ? maybeStopped() : this;
+    }
+
+    /** The exit the reaper reported for {@code pid} before its Spawned arrived, if any; forgets stale ones. */
+    private ChildExited takeEarlyExit(long pid) {
+        ChildExited found = null;
+        for (java.util.Iterator<ChildExited> it = earlyExits.iterator(); it.hasNext(); ) {
+            ChildExited e = it.next();
+            if (e.pid() == pid) {
+                found = e;
+                it.remove();
+            }
+        }
+        if (children.spawnsInFlight() == 0) {
+            earlyExits.clear();
+        }
+        return found;
     }
 
     private Behavior<Command> onSpawnFailed(SpawnFailed m) {
@@ -317,6 +339,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             log.error("{} unable to spawn a child: {}", tag, m.error());
             brake.spawnFailed(System.nanoTime());
         }
+        takeEarlyExit(-1); // a killed child of a cancelled spawn has nothing to join
         afterSpawnEnded(m.generation());
         if (stopping) {
             return maybeStopped();
@@ -341,7 +364,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private Behavior<Command> onChildExited(ChildExited m) {
         Child child = children.remove(m.pid());
         if (child == null) {
-            log.debug("{} exit of unknown pid {} ignored", tag, m.pid());
+            if (children.spawnsInFlight() > 0) {
+                earlyExits.add(m); // the reaper can report a quick exit before the spawn's result arrives
+            } else {
+                log.debug("{} exit of unknown pid {} ignored", tag, m.pid());
+            }
             return this;
         }
         child.generation.scoreboard().free(child.slot);

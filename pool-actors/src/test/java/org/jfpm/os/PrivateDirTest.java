@@ -50,19 +50,43 @@ class PrivateDirTest {
     }
 
     @Test
-    void removeStaleTakesOnlyOurDirectoriesOfDeadCreators() throws Exception {
+    void removeStaleTakesOnlyOurDirectoriesWhoseLockIsFree() throws Exception {
         long dead = deadPid();
         Path stale = Files.createDirectory(base.resolve("jfpm-native-" + dead + "-abc"));
         Files.writeString(stale.resolve("libjfpm-preload-x.so"), "x");
-        Path live = Files.createDirectory(base.resolve("jfpm-native-1-abc")); // pid 1 is alive
-        Path foreign = Files.createDirectory(base.resolve("jfpm-native-" + dead + "-def"));
-        Files.setOwner(foreign, base.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
-        Path unrelated = Files.createDirectory(base.resolve("something-else"));
-        assertEquals(List.of(stale), PrivateDir.removeStale(base));
-        assertFalse(Files.exists(stale, LinkOption.NOFOLLOW_LINKS));
-        assertTrue(Files.isDirectory(live));
-        assertTrue(Files.isDirectory(foreign), "another user's directory is left alone");
-        assertTrue(Files.isDirectory(unrelated));
+        Files.writeString(stale.resolve(DirLock.FILE_NAME), "");
+        // in use by a jfpm in another pid namespace: its pid looks dead here, but it holds the lock
+        Path otherNamespace = Files.createDirectory(base.resolve("jfpm-native-" + dead + "-ns"));
+        Process holder = new ProcessBuilder("flock", otherNamespace.resolve(DirLock.FILE_NAME).toString(),
+                "sleep", "30").start();
+        try {
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (DirLock.tryAcquire(otherNamespace).map(l -> { l.close(); return true; }).orElse(false)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10); // until flock holds it
+            }
+            Path noLock = Files.createDirectory(base.resolve("jfpm-native-" + dead + "-old"));
+            Path foreign = Files.createDirectory(base.resolve("jfpm-native-" + dead + "-def"));
+            Files.writeString(foreign.resolve(DirLock.FILE_NAME), "");
+            Files.setOwner(foreign, base.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            Path unrelated = Files.createDirectory(base.resolve("something-else"));
+            assertEquals(List.of(stale), PrivateDir.removeStale(base));
+            assertFalse(Files.exists(stale, LinkOption.NOFOLLOW_LINKS));
+            assertTrue(Files.isDirectory(otherNamespace), "a directory whose lock is held is in use");
+            assertTrue(Files.isDirectory(noLock), "no lock file: not known to be stale");
+            assertTrue(Files.isDirectory(foreign), "another user's directory is left alone");
+            assertTrue(Files.isDirectory(unrelated));
+        } finally {
+            holder.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void aLiveDirectoryIsNeverTakenForStale() throws Exception {
+        try (PrivateDir mine = PrivateDir.create(base)) {
+            assertEquals(List.of(), PrivateDir.removeStale(base), "our own");
+            assertTrue(DirLock.tryAcquire(mine.path()).isEmpty(), "held while we live");
+        }
     }
 
     private static long deadPid() throws Exception {

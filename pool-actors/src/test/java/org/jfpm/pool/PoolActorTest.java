@@ -458,4 +458,78 @@ class PoolActorTest {
         assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));
         assertEquals(new PoolActor.Stopped("t"), events.receiveMessage(Duration.ofSeconds(10)));
     }
+
+    /** Found by the reload benchmark: a new generation whose workers cannot start must not drain the old one. */
+    @Test
+    void aReloadWhoseNewWorkersCannotStartKeepsTheOldGenerationServing() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(PoolActor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+            PoolRuntime rt = runtime(spawnThread);
+            ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb, rt);
+            List<Long> old = awaitStatus(pool, s -> s.total() == 2 && s.idle() == 2, "2 idle workers").workers()
+                    .stream().map(WorkerStatus::pid).toList();
+            PoolConfig broken = new PoolConfig("t", List.of("/nonexistent/worker"), socket.address(), 64, -1, "", "",
+                    "", "", null, true, Map.of(), Accounting.PRELOAD, Signals.SIGTERM, false, 0, 0, Duration.ZERO,
+                    Duration.ZERO, staticPm(2));
+            Scoreboard sb2 = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+            pool.tell(new PoolActor.Reload(Generation.of(2, broken, socket, sb2, rt)));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            java.util.function.LongSupplier failures = () -> messages(appender).stream()
+                    .filter(m -> m.contains("unable to spawn a child") || m.contains("exited with code 127")).count();
+            while (failures.getAsLong() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(failures.getAsLong() >= 3, "the new generation tried and failed: " + messages(appender));
+            assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(5)),
+                    "generation 1 spawns no more, but it is not drained: its Stopped/drained would follow");
+            for (long pid : old) {
+                assertTrue(ProcFs.isAlive(pid), "old worker " + pid + " still serves");
+            }
+            assertTrue(get("/").startsWith("HTTP/1.0 200"), "and answers");
+            stopAndAwait(pool, false);
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    /**
+     * A worker that dies at once can be reaped before its spawn's result reaches the actor; that exit
+     * must not be lost (the child would be counted for ever, and a stop would never complete).
+     */
+    @Test
+    void workersThatExitAtOnceAreNeverLostTrackOf() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.NONE, 4, 8);
+        PoolConfig quick = new PoolConfig("t", List.of("/bin/true"), socket.address(), 64, -1, "", "", "", "", null,
+                true, Map.of("PATH", "/usr/bin:/bin"), Accounting.NONE, Signals.SIGTERM, false, 0, 0, Duration.ZERO,
+                Duration.ZERO, staticPm(4));
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger(PoolActor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        ActorRef<PoolActor.Command> pool;
+        try {
+            pool = start(quick, sb);
+            java.util.function.LongSupplier exits = () -> messages(appender).stream()
+                    .filter(m -> m.contains("exited with code 0")).count();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (exits.getAsLong() < 8 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(exits.getAsLong() >= 8, "workers came and went: " + messages(appender));
+        } finally {
+            logger.detachAppender(appender);
+        }
+        pool.tell(new PoolActor.Stop(false));
+        events.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
+                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    }
 }

@@ -157,6 +157,10 @@ class MasterTest {
             assertEquals(socketBefore, socketOf(w.pid()), "the new worker's fd 0 is the same listening socket");
         }
         for (long pid : before) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (ProcFs.isAlive(pid) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             assertFalse(ProcFs.isAlive(pid), "old worker " + pid + " was killed");
         }
         assertTrue(get().startsWith("HTTP/1.0 200"));
