@@ -90,6 +90,9 @@ static struct {
     void *base;
     size_t size;
     jfpm_sb_slot *slot;
+    int listen_known;        /* fd 0 was a socket at load: listen_dev/listen_ino identify it */
+    dev_t listen_dev;
+    ino_t listen_ino;
     uint8_t began;           /* a BEGIN_REQUEST was seen on the current connection */
     uint8_t info_done;       /* the current request's PARAMS ended */
     jfpm_fcgi_stream in;
@@ -304,8 +307,22 @@ static void conn_closing(int fd) {
         }                                                                                   \
     } while (0)
 
+/*
+ * Is fd the pool's listening socket? Recognised by the inode fd 0 had at load, whatever its number now
+ * (socket.fromfd(0, ...) and dup() give the worker another fd for it, and fd 0 may be closed). Without a
+ * socket on fd 0 at load, fd 0 itself. Called only when attached; errno is preserved.
+ */
+static int is_listener(int fd) {
+    if (!g.listen_known) return fd == LISTEN_FD;
+    int saved = errno;
+    struct stat st;
+    int same = fstat(fd, &st) == 0 && st.st_ino == g.listen_ino && st.st_dev == g.listen_dev;
+    errno = saved;
+    return same;
+}
+
 static int accept_common(int fd, struct sockaddr *addr, socklen_t *len, int flags, int use4) {
-    int watched = fd == LISTEN_FD && is_active();
+    int watched = is_active() && is_listener(fd);
     if (watched) {
         int saved = errno;
         before_accept();
@@ -541,13 +558,20 @@ static void attach(void) {
         munmap(base, size);
         return;
     }
+    struct stat listen_st;
+    if (fstat(LISTEN_FD, &listen_st) == 0 && S_ISSOCK(listen_st.st_mode)) {
+        g.listen_dev = listen_st.st_dev;
+        g.listen_ino = listen_st.st_ino;
+        g.listen_known = 1;
+    }
     g.base = base;
     g.size = size;
     g.slot = slot;
     jfpm_sb_attach(slot, self, now_us());
     pthread_atfork(NULL, NULL, after_fork_in_child);
     __atomic_store_n(&g.active, 1, __ATOMIC_RELEASE);
-    debug("attached to slot %llu of %s", (unsigned long long)index, path);
+    debug("attached to slot %llu of %s%s", (unsigned long long)index, path,
+          g.listen_known ? "" : " (fd 0 is not a socket: accepts on fd 0 are followed)");
 }
 
 __attribute__((constructor)) static void jfpm_preload_init(void) {
