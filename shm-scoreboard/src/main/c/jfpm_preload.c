@@ -56,6 +56,9 @@ typedef ssize_t (*sendto_fn)(int, const void *, size_t, int, const struct sockad
 typedef ssize_t (*writev_fn)(int, const struct iovec *, int);
 typedef ssize_t (*sendmsg_fn)(int, const struct msghdr *, int);
 typedef int (*close_fn)(int);
+typedef ssize_t (*read_chk_fn)(int, void *, size_t, size_t);
+typedef ssize_t (*recv_chk_fn)(int, void *, size_t, size_t, int);
+typedef ssize_t (*recvfrom_chk_fn)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *);
 
 static struct {
     accept_fn accept;
@@ -71,6 +74,10 @@ static struct {
     writev_fn writev;
     sendmsg_fn sendmsg;
     close_fn close;
+    /* glibc's _FORTIFY_SOURCE variants: a worker built with -D_FORTIFY_SOURCE=2 -O2 calls these instead */
+    read_chk_fn __read_chk;
+    recv_chk_fn __recv_chk;
+    recvfrom_chk_fn __recvfrom_chk;
 } real;
 
 /* Process-wide state. `active` and `conn_fd` are read without the lock (atomics); the rest only under it. */
@@ -83,6 +90,9 @@ static struct {
     void *base;
     size_t size;
     jfpm_sb_slot *slot;
+    int listen_known;        /* fd 0 was a socket at load: listen_dev/listen_ino identify it */
+    dev_t listen_dev;
+    ino_t listen_ino;
     uint8_t began;           /* a BEGIN_REQUEST was seen on the current connection */
     uint8_t info_done;       /* the current request's PARAMS ended */
     jfpm_fcgi_stream in;
@@ -115,6 +125,9 @@ static void resolve_all(void) {
     (void)REAL(writev);
     (void)REAL(sendmsg);
     (void)REAL(close);
+    (void)REAL(__read_chk);
+    (void)REAL(__recv_chk);
+    (void)REAL(__recvfrom_chk);
 }
 
 /* ---------------------------------------------------------------- measurements */
@@ -294,8 +307,22 @@ static void conn_closing(int fd) {
         }                                                                                   \
     } while (0)
 
+/*
+ * Is fd the pool's listening socket? Recognised by the inode fd 0 had at load, whatever its number now
+ * (socket.fromfd(0, ...) and dup() give the worker another fd for it, and fd 0 may be closed). Without a
+ * socket on fd 0 at load, fd 0 itself. Called only when attached; errno is preserved.
+ */
+static int is_listener(int fd) {
+    if (!g.listen_known) return fd == LISTEN_FD;
+    int saved = errno;
+    struct stat st;
+    int same = fstat(fd, &st) == 0 && st.st_ino == g.listen_ino && st.st_dev == g.listen_dev;
+    errno = saved;
+    return same;
+}
+
 static int accept_common(int fd, struct sockaddr *addr, socklen_t *len, int flags, int use4) {
-    int watched = fd == LISTEN_FD && is_active();
+    int watched = is_active() && is_listener(fd);
     if (watched) {
         int saved = errno;
         before_accept();
@@ -324,15 +351,52 @@ EXPORT ssize_t read(int fd, void *buf, size_t n) {
     return ret;
 }
 
+/*
+ * After recv/recvfrom/recvmsg and their _chk variants. MSG_PEEK consumes nothing: not parsed (the
+ * bytes come again). MSG_TRUNC returns a length, not bytes: on TCP the kernel discards them and fills
+ * no buffer, on datagram-like sockets it reports the full length of a message it cut to the buffer. The
+ * parser must never read the buffer then; the bytes are gone from the stream, so it is marked lost
+ * (record boundaries unknown from here on, as when the lock was busy).
+ */
+#define OBSERVE_RECV(fd, flags, buf, iov, iovcnt, ret)                                      \
+    do {                                                                                    \
+        if ((flags) & MSG_PEEK) break;                                                      \
+        if ((flags) & MSG_TRUNC) {                                                          \
+            if ((ret) > 0 && is_conn(fd)) __atomic_store_n(&g.in_lost, 1, __ATOMIC_RELAXED); \
+            break;                                                                          \
+        }                                                                                   \
+        OBSERVE_RESULT(fd, 0, buf, iov, iovcnt, ret);                                       \
+    } while (0)
+
 EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags) {
     ssize_t ret = REAL(recv)(fd, buf, n, flags);
-    if (!(flags & MSG_PEEK)) OBSERVE_RESULT(fd, 0, buf, NULL, 0, ret);
+    OBSERVE_RECV(fd, flags, buf, NULL, 0, ret);
     return ret;
 }
 
 EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len) {
     ssize_t ret = REAL(recvfrom)(fd, buf, n, flags, addr, len);
-    if (!(flags & MSG_PEEK)) OBSERVE_RESULT(fd, 0, buf, NULL, 0, ret);
+    OBSERVE_RECV(fd, flags, buf, NULL, 0, ret);
+    return ret;
+}
+
+/* The fortified entry points: the real _chk function keeps its overflow check, then the same bookkeeping. */
+EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen) {
+    ssize_t ret = REAL(__read_chk)(fd, buf, n, buflen);
+    OBSERVE_RESULT(fd, 0, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags) {
+    ssize_t ret = REAL(__recv_chk)(fd, buf, n, buflen, flags);
+    OBSERVE_RECV(fd, flags, buf, NULL, 0, ret);
+    return ret;
+}
+
+EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags, struct sockaddr *addr,
+                              socklen_t *len) {
+    ssize_t ret = REAL(__recvfrom_chk)(fd, buf, n, buflen, flags, addr, len);
+    OBSERVE_RECV(fd, flags, buf, NULL, 0, ret);
     return ret;
 }
 
@@ -344,7 +408,7 @@ EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt) {
 
 EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
     ssize_t ret = REAL(recvmsg)(fd, msg, flags);
-    if (!(flags & MSG_PEEK)) OBSERVE_RESULT(fd, 0, NULL, msg->msg_iov, msg->msg_iovlen, ret);
+    OBSERVE_RECV(fd, flags, NULL, msg->msg_iov, msg->msg_iovlen, ret);
     return ret;
 }
 
@@ -494,13 +558,20 @@ static void attach(void) {
         munmap(base, size);
         return;
     }
+    struct stat listen_st;
+    if (fstat(LISTEN_FD, &listen_st) == 0 && S_ISSOCK(listen_st.st_mode)) {
+        g.listen_dev = listen_st.st_dev;
+        g.listen_ino = listen_st.st_ino;
+        g.listen_known = 1;
+    }
     g.base = base;
     g.size = size;
     g.slot = slot;
     jfpm_sb_attach(slot, self, now_us());
     pthread_atfork(NULL, NULL, after_fork_in_child);
     __atomic_store_n(&g.active, 1, __ATOMIC_RELEASE);
-    debug("attached to slot %llu of %s", (unsigned long long)index, path);
+    debug("attached to slot %llu of %s%s", (unsigned long long)index, path,
+          g.listen_known ? "" : " (fd 0 is not a socket: accepts on fd 0 are followed)");
 }
 
 __attribute__((constructor)) static void jfpm_preload_init(void) {

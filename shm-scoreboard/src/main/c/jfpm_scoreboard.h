@@ -202,17 +202,28 @@ static inline jfpm_sb_slot *jfpm_sb_slot_at(void *base, uint64_t i) {
 
 /* ---- seqlock (single writer per slot) ---- */
 
-/* Makes seq odd, then orders that store before every later store of the write. */
-static inline void jfpm_sb_write_begin(jfpm_sb_slot *s) {
+/*
+ * Makes seq odd, then orders that store before every later store of the write; returns the odd value.
+ * An even seq goes to seq + 1. An odd seq was left by a writer that died mid-write (or was exec'd
+ * over): it goes to seq + 2, still odd and different, so that readers keep retrying while this write
+ * runs and then see a value no earlier copy had (adding 1 would make it even mid-write, and readers
+ * would accept a torn copy). Mirrors SlotSeqlock.beginWrite.
+ */
+static inline uint64_t jfpm_sb_write_begin(jfpm_sb_slot *s) {
     uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
-    __atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELAXED);
+    uint64_t odd = (seq & 1) ? seq + 2 : seq + 1;
+    __atomic_store_n(&s->seq, odd, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);
+    return odd;
 }
 
-/* Makes seq even again, publishing every store of the write (release). */
+/*
+ * Makes seq even again, publishing every store of the write (release): the odd value of the
+ * write plus one, so that the slot always ends a write even, whatever seq held before.
+ */
 static inline void jfpm_sb_write_end(jfpm_sb_slot *s) {
     uint64_t seq = __atomic_load_n(&s->seq, __ATOMIC_RELAXED);
-    __atomic_store_n(&s->seq, seq + 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->seq, (seq | 1) + 1, __ATOMIC_RELEASE);
 }
 
 /* The header's accepted_conn += 1, shared by every worker of the pool. */

@@ -2,6 +2,8 @@
  * Test probe for jfpm_scoreboard.h, driven by CHeaderAgreementTest.
  *   scoreboard_probe layout            prints every layout constant as NAME=value
  *   scoreboard_probe write FILE SLOT   attaches to SLOT of FILE and runs one request through the helpers
+ *   scoreboard_probe hold FILE SLOT    begins a seqlock write of SLOT (requests = 99), prints "mid seq=N",
+ *                                      waits for a line on stdin, ends the write and prints "end seq=N"
  */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
@@ -113,7 +115,40 @@ static int write_slot(const char *path, uint64_t index) {
     return 0;
 }
 
+static void *map_file(const char *path, uint64_t *size) {
+    int fd = open(path, O_RDWR);
+    if (fd < 0) { perror("open"); exit(1); }
+    struct stat st;
+    if (fstat(fd, &st) != 0) { perror("fstat"); exit(1); }
+    void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) { perror("mmap"); exit(1); }
+    close(fd);
+    *size = (uint64_t)st.st_size;
+    return base;
+}
+
+/* One raw seqlock write held open until stdin gives a line, so that a reader can look at the slot mid-write. */
+static int hold_write(const char *path, uint64_t index) {
+    uint64_t size;
+    void *base = map_file(path, &size);
+    int rc = jfpm_sb_validate(base, size, index);
+    if (rc != JFPM_SB_OK) { printf("validate=%d\n", rc); return 2; }
+    jfpm_sb_slot *s = jfpm_sb_slot_at(base, index);
+    jfpm_sb_write_begin(s);
+    jfpm_sb_store(&s->requests, 99);
+    printf("mid seq=%" PRIu64 "\n", jfpm_sb_load(&s->seq));
+    fflush(stdout);
+    char line[16];
+    if (fgets(line, sizeof line, stdin) == NULL) return 3;
+    jfpm_sb_write_end(s);
+    printf("end seq=%" PRIu64 "\n", jfpm_sb_load(&s->seq));
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "hold") == 0) {
+        return hold_write(argv[2], strtoull(argv[3], NULL, 10));
+    }
     if (argc == 2 && strcmp(argv[1], "layout") == 0) {
         print_layout();
         return 0;

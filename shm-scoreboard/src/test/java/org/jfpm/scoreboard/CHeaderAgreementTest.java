@@ -147,4 +147,47 @@ class CHeaderAgreementTest {
             assertEquals("validate=-2", magic.output().trim());
         }
     }
+
+    /**
+     * A writer that died mid-write leaves the slot's seq odd. The next C write must keep it odd while it
+     * runs (so a reader never accepts the half-written copy) and leave it even afterwards (so the slot is
+     * readable again). With the old {@code seq + 1} begin, the sequence was even mid-write and odd after.
+     */
+    @Test
+    void aCWriterAfterACrashedWriterKeepsTheSeqlockParity() throws Exception {
+        try (Scoreboard sb = Scoreboard.create(dir, "www", PmMode.DYNAMIC, Accounting.PRELOAD, 2, 2)) {
+            int slot = sb.allocate(1);
+            long seqOffset = ScoreboardLayout.slotOffset(slot) + ScoreboardLayout.SLOT_SEQ_OFFSET;
+            long crashed = FileWords.getLong(sb.path(), seqOffset) + 1; // odd: a writer died after its begin
+            assertEquals(1, crashed & 1, "the test starts from an odd sequence");
+            FileWords.putLong(sb.path(), seqOffset, crashed);
+            assertTrue(sb.reader().slot(slot).isEmpty(), "a slot left odd is unstable");
+
+            Process p = new ProcessBuilder(probe.toString(), "hold", sb.path().toString(), Integer.toString(slot))
+                    .redirectErrorStream(true).start();
+            try {
+                java.io.BufferedReader out = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                String mid = out.readLine();
+                assertEquals("mid seq=" + (crashed + 2), mid, "begin after a crash: seq + 2, still odd");
+                assertTrue(sb.reader().slot(slot).isEmpty(),
+                        "a reader must not accept the slot while the write is in progress");
+                p.getOutputStream().write('\n');
+                p.getOutputStream().flush();
+                assertEquals("end seq=" + (crashed + 3), out.readLine(), "end: even");
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "probe exited");
+                assertEquals(0, p.exitValue());
+            } finally {
+                p.destroyForcibly();
+            }
+            assertEquals(99, sb.reader().slot(slot).orElseThrow(() -> new AssertionError("slot unstable after the write"))
+                    .requests(), "the write is visible");
+
+            Result r = run(List.of(probe.toString(), "write", sb.path().toString(), Integer.toString(slot)));
+            assertEquals(0, r.exit(), r.output());
+            SlotSnapshot s = sb.reader().slot(slot).orElseThrow(() -> new AssertionError("slot unstable after helpers"));
+            assertEquals(List.of(RequestStage.FINISHED, 100L, "POST"), List.of(s.stage(), s.requests(), s.method()));
+            assertEquals(0, FileWords.getLong(sb.path(), seqOffset) & 1, "even after the helpers' writes");
+        }
+    }
 }

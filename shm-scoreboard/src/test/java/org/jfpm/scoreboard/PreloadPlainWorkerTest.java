@@ -221,6 +221,24 @@ class PreloadPlainWorkerTest {
         }
     }
 
+    /**
+     * A worker that accepts on a dup of fd 0 ({@code socket.fromfd}, as Python frameworks do) is still
+     * seen: the library recognises the listening socket by its inode, not by the number 0.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"keep0", "close0"})
+    void countsAWorkerThatAcceptsOnADupOfFd0(String variant) throws Exception {
+        startProgram(PreloadWorker.PYTHON, PreloadWorker.resource("fromfd_worker.py").toString(), variant);
+        awaitSlot(s -> s.stage() == RequestStage.ACCEPTING, "the first accept on the dup");
+        int n = 4;
+        for (int i = 0; i < n; i++) {
+            assertEquals("ok " + worker.pid(), ask(worker.port(), "hello"));
+        }
+        awaitSlot(s -> s.requests() == n && s.stage() == RequestStage.ACCEPTING, "idle after " + n + " requests");
+        assertEquals(n, scoreboard.acceptedConn(), "header accepted_conn");
+        assertEquals(0, scoreboard.activeRequests(), "no request left open");
+    }
+
     @Test
     void countsAPerlAcceptLoop() throws Exception {
         countsAnUnmodifiedProgram("/usr/bin/perl", PreloadWorker.resource("accept_worker.pl").toString());
