@@ -640,7 +640,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
         }
         current.scoreboard().updateMaxActive(busy);
-        m.replyTo().tell(new PoolStatus(current.reader().header(), workers, epochMicros(), true));
+        m.replyTo().tell(PoolStatus.ofMaster(current, workers, epochMicros()));
         return this;
     }
 
