@@ -512,6 +512,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private void checkRequestTimeouts() {
+        long nowNanos = System.nanoTime();
         long nowUs = epochMicros();
         for (Generation g : generations) {
             RequestTimeouts t = timeouts.get(g.number());
@@ -525,7 +526,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                     slots.put(c.pid(), s);
                 }
             }
-            for (RequestTimeouts.Verdict v : t.check(slots, nowUs)) {
+            for (RequestTimeouts.Verdict v : t.check(slots, nowNanos, nowUs)) {
                 SlotSnapshot s = v.slot();
                 String request = "\"" + s.method() + " " + s.uri() + (s.queryString().isEmpty() ? "" : "?")
                         + s.queryString() + "\"";
