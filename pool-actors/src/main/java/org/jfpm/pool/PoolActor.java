@@ -29,6 +29,7 @@ import org.jfpm.pool.policy.PolicyActor;
 import org.jfpm.pool.policy.PoolView;
 import org.jfpm.pool.policy.WorkerView;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.ReadBudget;
 import org.jfpm.scoreboard.RequestStage;
 import org.jfpm.scoreboard.SlotSnapshot;
 import org.slf4j.Logger;
@@ -520,8 +521,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 continue;
             }
             Map<Long, SlotSnapshot> slots = new LinkedHashMap<>();
+            ReadBudget budget = ReadBudget.perView();
             for (Child c : children.of(g.number())) {
-                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? c.ownSlot() : null;
+                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? c.ownSlot(budget) : null;
                 if (s != null) {
                     slots.put(c.pid(), s);
                 }
@@ -630,8 +632,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private Behavior<Command> onGetStatus(GetStatus m) {
         List<WorkerStatus> workers = new ArrayList<>(children.size());
         long busy = 0;
+        ReadBudget budget = ReadBudget.perView();
         for (Child c : children.inSlotOrder()) {
-            SlotSnapshot s = c.generation.reader().slot(c.slot).orElse(null);
+            SlotSnapshot s = c.generation.reader().slot(c.slot, budget).orElse(null);
             if (s == null) {
                 continue;
             }
@@ -667,12 +670,13 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         boolean accounted = current.config().accounting() != Accounting.NONE;
         List<Child> mine = children.of(current.number());
         List<WorkerView> workers = new ArrayList<>(mine.size());
+        ReadBudget budget = ReadBudget.perView(); // workers leaving seqlocks odd cost ≤ 1000 + n reads per view
         for (Child c : mine) {
             long spawned = c.process.spawnedAtNanos();
             RequestStage stage = RequestStage.STARTING;
             long lastActivity = spawned;
             long requests = 0;
-            SlotSnapshot s = accounted ? c.ownSlot() : null;
+            SlotSnapshot s = accounted ? c.ownSlot(budget) : null;
             if (s != null) {
                 stage = s.stage();
                 requests = s.requests();
