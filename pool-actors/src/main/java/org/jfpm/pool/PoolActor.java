@@ -345,6 +345,10 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             log.debug("{} exit of unknown pid {} ignored", tag, m.pid());
             return this;
         }
+        if (child.accounted() && child.isInRequest()) {
+            // it died in a request: its +1 on active_requests will never be undone by itself
+            child.generation.scoreboard().requestAbandoned();
+        }
         child.generation.scoreboard().free(child.slot);
         long now = System.nanoTime();
         long lifetime = now - child.process.spawnedAtNanos();
@@ -497,10 +501,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         terminator.killOverdue(children.all(), now);
         if (!stopping) {
             checkRequestTimeouts();
-            PoolView v = view(false);
-            current.scoreboard().setActiveRequests(v.workers().stream()
-                    .filter(w -> RequestTimeouts.isInRequest(w.stage())).count());
-            policy.tell(new PolicyActor.ViewChanged(v));
+            policy.tell(new PolicyActor.ViewChanged(view(false)));
         }
         return this;
     }
@@ -639,7 +640,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 continue;
             }
             workers.add(new WorkerStatus(c.pid(), s, rssOf(c.pid())));
-            if (c.generation == current && !s.isIdle()) {
+            if (c.generation == current && s.pid() == c.pid() && RequestTimeouts.isInRequest(s.stage())) {
                 busy++;
             }
         }
@@ -698,7 +699,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         PoolView v = new PoolView(current.pool(), current.config().pm(), workers,
                 children.spawnsInFlight(current.number()), waiting, readable, accounted, nowNanos);
-        current.scoreboard().updateMaxActive(v.active());
+        // max active processes: workers in a request only (never starting ones or spawns in flight)
+        current.scoreboard().updateMaxActive(workers.stream().filter(w -> RequestTimeouts.isInRequest(w.stage())).count());
         return v;
     }
 

@@ -51,6 +51,11 @@ public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<
         return workers.size() - idle();
     }
 
+    /** Workers in a request (reading headers, info, executing): what max active processes counts. */
+    public long inRequest() {
+        return workers.stream().filter(w -> RequestTimeouts.isInRequest(w.slot().stage())).count();
+    }
+
     public long total() {
         return workers.size();
     }

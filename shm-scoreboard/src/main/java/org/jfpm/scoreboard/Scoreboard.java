@@ -1,7 +1,6 @@
 package org.jfpm.scoreboard;
 
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACCOUNTING_OFFSET;
-import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACTIVE_REQUESTS_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_GENERATION_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEADER_SIZE_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEARTBEAT_US_OFFSET;
@@ -281,11 +280,13 @@ public final class Scoreboard implements AutoCloseable {
     }
 
     /**
-     * Re-counts the header's active_requests (workers in a request, from the slots the master
-     * trusts): workers keep it by +1/-1, and a worker killed in a request never subtracts.
+     * Undoes the +1 on active_requests of a worker that died in a request (its own slot said so
+     * when it was reaped): workers keep the word by atomic +1/-1 and a killed one never subtracts.
+     * The master never stores the word, which would race the workers' atomics and lose their
+     * updates; it only takes back, by the same atomic -1 (never below 0), what a dead worker left.
      */
-    public void setActiveRequests(long inRequest) {
-        set(HEADER_ACTIVE_REQUESTS_OFFSET, Math.max(0, inRequest));
+    public void requestAbandoned() {
+        ActiveRequests.decrement(mapping());
     }
 
     public void incrementMaxChildrenReached() {

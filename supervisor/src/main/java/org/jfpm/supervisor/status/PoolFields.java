@@ -22,7 +22,7 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
  * @param idleProcesses      workers blocked in accept
  * @param activeProcesses    every other in-use slot (starting workers included, as in PHP-FPM)
  * @param totalProcesses     idle + active
- * @param maxActiveProcesses high-water mark of active, never below the current active count
+ * @param maxActiveProcesses high-water mark of workers in a request, never below the current count (starting workers never count)
  * @param maxChildrenReached episodes in which the pool hit max-children
  * @param slowRequests       requests that exceeded request-slowlog-timeout
  * @param maxChildren        configured pm.max-children (jfpm addition)
@@ -68,7 +68,7 @@ public record PoolFields(
                 idle,
                 active,
                 idle + active,
-                Math.max(nonNegative(h.maxActiveProcesses()), active),
+                Math.max(nonNegative(h.maxActiveProcesses()), status.inRequest()),
                 nonNegative(h.maxChildrenReached()),
                 nonNegative(h.slowRequests()),
                 Math.max(0, id.maxChildren()),
