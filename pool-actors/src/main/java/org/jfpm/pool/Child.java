@@ -2,6 +2,7 @@ package org.jfpm.pool;
 
 import org.jfpm.os.ChildProcess;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.ReadBudget;
 import org.jfpm.scoreboard.RequestStage;
 import org.jfpm.scoreboard.SlotSnapshot;
 
@@ -79,7 +80,12 @@ final class Child {
 
     /** Its slot copy, or null when the slot is unstable or claims another pid (a worker can lie only about itself). */
     SlotSnapshot ownSlot() {
-        SlotSnapshot s = generation.reader().slot(slot).orElse(null);
+        return ownSlot(ReadBudget.perView());
+    }
+
+    /** As {@link #ownSlot()}, drawing seqlock retries from {@code budget}, shared by every slot read of one view. */
+    SlotSnapshot ownSlot(ReadBudget budget) {
+        SlotSnapshot s = generation.reader().slot(slot, budget).orElse(null);
         return s == null || s.pid() != pid() ? null : s;
     }
 

@@ -29,6 +29,7 @@ import org.jfpm.pool.policy.PolicyActor;
 import org.jfpm.pool.policy.PoolView;
 import org.jfpm.pool.policy.WorkerView;
 import org.jfpm.scoreboard.Accounting;
+import org.jfpm.scoreboard.ReadBudget;
 import org.jfpm.scoreboard.RequestStage;
 import org.jfpm.scoreboard.SlotSnapshot;
 import org.slf4j.Logger;
@@ -371,6 +372,10 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
             return this;
         }
+        if (child.accounted() && child.isInRequest()) {
+            // it died in a request: its +1 on active_requests will never be undone by itself
+            child.generation.scoreboard().requestAbandoned();
+        }
         child.generation.scoreboard().free(child.slot);
         long now = System.nanoTime();
         long lifetime = now - child.process.spawnedAtNanos();
@@ -523,10 +528,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         terminator.killOverdue(children.all(), now);
         if (!stopping) {
             checkRequestTimeouts();
-            PoolView v = view(false);
-            current.scoreboard().setActiveRequests(v.workers().stream()
-                    .filter(w -> RequestTimeouts.isInRequest(w.stage())).count());
-            policy.tell(new PolicyActor.ViewChanged(v));
+            policy.tell(new PolicyActor.ViewChanged(view(false)));
         }
         return this;
     }
@@ -539,6 +541,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private void checkRequestTimeouts() {
+        long nowNanos = System.nanoTime();
         long nowUs = epochMicros();
         for (Generation g : generations) {
             RequestTimeouts t = timeouts.get(g.number());
@@ -546,13 +549,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 continue;
             }
             Map<Long, SlotSnapshot> slots = new LinkedHashMap<>();
+            ReadBudget budget = ReadBudget.perView();
             for (Child c : children.of(g.number())) {
-                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? c.ownSlot() : null;
+                SlotSnapshot s = c.state() == Child.State.SERVING || c.state() == Child.State.DRAINING ? c.ownSlot(budget) : null;
                 if (s != null) {
                     slots.put(c.pid(), s);
                 }
             }
-            for (RequestTimeouts.Verdict v : t.check(slots, nowUs)) {
+            for (RequestTimeouts.Verdict v : t.check(slots, nowNanos, nowUs)) {
                 SlotSnapshot s = v.slot();
                 String request = "\"" + s.method() + " " + s.uri() + (s.queryString().isEmpty() ? "" : "?")
                         + s.queryString() + "\"";
@@ -656,18 +660,19 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private Behavior<Command> onGetStatus(GetStatus m) {
         List<WorkerStatus> workers = new ArrayList<>(children.size());
         long busy = 0;
+        ReadBudget budget = ReadBudget.perView();
         for (Child c : children.inSlotOrder()) {
-            SlotSnapshot s = c.generation.reader().slot(c.slot).orElse(null);
+            SlotSnapshot s = c.generation.reader().slot(c.slot, budget).orElse(null);
             if (s == null) {
                 continue;
             }
             workers.add(new WorkerStatus(c.pid(), s, rssOf(c.pid())));
-            if (c.generation == current && !s.isIdle()) {
+            if (c.generation == current && s.pid() == c.pid() && RequestTimeouts.isInRequest(s.stage())) {
                 busy++;
             }
         }
         current.scoreboard().updateMaxActive(busy);
-        m.replyTo().tell(new PoolStatus(current.reader().header(), workers, epochMicros(), true));
+        m.replyTo().tell(PoolStatus.ofMaster(current, workers, epochMicros()));
         return this;
     }
 
@@ -693,12 +698,13 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         boolean accounted = current.config().accounting() != Accounting.NONE;
         List<Child> mine = children.of(current.number());
         List<WorkerView> workers = new ArrayList<>(mine.size());
+        ReadBudget budget = ReadBudget.perView(); // workers leaving seqlocks odd cost ≤ 1000 + n reads per view
         for (Child c : mine) {
             long spawned = c.process.spawnedAtNanos();
             RequestStage stage = RequestStage.STARTING;
             long lastActivity = spawned;
             long requests = 0;
-            SlotSnapshot s = accounted ? c.ownSlot() : null;
+            SlotSnapshot s = accounted ? c.ownSlot(budget) : null;
             if (s != null) {
                 stage = s.stage();
                 requests = s.requests();
@@ -720,7 +726,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         PoolView v = new PoolView(current.pool(), current.config().pm(), workers,
                 children.spawnsInFlight(current.number()), waiting, readable, accounted, nowNanos);
-        current.scoreboard().updateMaxActive(v.active());
+        // max active processes: workers in a request only (never starting ones or spawns in flight)
+        current.scoreboard().updateMaxActive(workers.stream().filter(w -> RequestTimeouts.isInRequest(w.stage())).count());
         return v;
     }
 

@@ -1,23 +1,46 @@
 package org.jfpm.pool;
 
 import java.util.List;
+import java.util.Objects;
 import org.jfpm.scoreboard.PoolHeaderSnapshot;
 
 /**
- * What the status page, /metrics and the dashboard show of one pool: the scoreboard header and
- * slot copies, joined with what only the master knows. Built by the PoolActor (live) or by the
- * {@code status} CLI straight from the scoreboard file (master may be hung: then
+ * What the status page, /metrics and the dashboard show of one pool: its identity, the scoreboard
+ * header and slot copies, joined with what only the master knows. Built by the PoolActor (live) or by
+ * the {@code status} CLI straight from the scoreboard file (master may be hung: then
  * {@code fromMaster = false} and RSS is read from /proc when possible).
  *
- * @param header     the pool header (counters, listen queue, start time)
+ * <p>Trust: from the master, {@code identity} and every header word the master writes come from its
+ * own memory ({@link PoolIdentity#of}, {@link org.jfpm.scoreboard.Scoreboard#masterHeader()}); only
+ * worker-kept counters and the slot copies are what workers wrote.
+ *
+ * @param identity   the pool's name, pm mode, accounting, max children and start time (use these, not the header's)
+ * @param header     the pool header (counters, listen queue)
  * @param workers    one entry per in-use slot, in slot order
  * @param nowUs      when the snapshot was taken (µs since the epoch)
  * @param fromMaster true when the master built it (pids verified against its own spawns)
  */
-public record PoolStatus(PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs, boolean fromMaster) {
+public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs,
+                         boolean fromMaster) {
 
     public PoolStatus {
+        Objects.requireNonNull(identity, "identity");
+        Objects.requireNonNull(header, "header");
         workers = List.copyOf(workers);
+    }
+
+    /** A status whose identity is the header's own (the {@code status} CLI, tests): untrusted. */
+    public PoolStatus(PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs, boolean fromMaster) {
+        this(PoolIdentity.fromFile(header, null), header, workers, nowUs, fromMaster);
+    }
+
+    /**
+     * The status the master gives of its pool, whose current generation is {@code current}: identity
+     * from the configuration, header from {@link org.jfpm.scoreboard.Scoreboard#masterHeader()}
+     * (nothing the master owns is read back from the file). Call from the pool's owner thread.
+     */
+    public static PoolStatus ofMaster(Generation current, List<WorkerStatus> workers, long nowUs) {
+        return new PoolStatus(PoolIdentity.of(current), current.scoreboard().masterHeader(), workers, nowUs, true);
     }
 
     public long idle() {
@@ -26,6 +49,11 @@ public record PoolStatus(PoolHeaderSnapshot header, List<WorkerStatus> workers, 
 
     public long active() {
         return workers.size() - idle();
+    }
+
+    /** Workers in a request (reading headers, info, executing): what max active processes counts. */
+    public long inRequest() {
+        return workers.stream().filter(w -> RequestTimeouts.isInRequest(w.slot().stage())).count();
     }
 
     public long total() {

@@ -194,6 +194,21 @@ class PoolActorTest {
         assertFalse(Files.exists(file), "scoreboard file removed");
     }
 
+    /** max active processes counts workers in a request only: starting workers and spawns in flight never count. */
+    @Test
+    void tenSequentialRequestsGiveMaxActiveProcessesOne() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 3, 6);
+        ActorRef<PoolActor.Command> pool = start(config(staticPm(3)), sb);
+        awaitStatus(pool, s -> s.total() == 3 && s.idle() == 3, "3 idle workers");
+        for (int i = 0; i < 10; i++) {
+            assertTrue(get("/").contains("200 OK"));
+        }
+        PoolStatus after = awaitStatus(pool, s -> s.idle() == 3 && s.header().acceptedConn() == 10, "10 requests served");
+        assertEquals(1, after.header().maxActiveProcesses(), "one request at a time");
+        assertEquals(1, sb.reader().header().maxActiveProcesses(), "the file's word too");
+        stopAndAwait(pool, false);
+    }
+
     @Test
     void ondemandSpawnsOnAWaitingConnectionAndReapsIdleWorkers() throws Exception {
         PmConfig pm = new PmConfig(PmMode.ONDEMAND, 4, 0, 0, 0, 32, Duration.ofSeconds(1), 0);

@@ -1,7 +1,6 @@
 package org.jfpm.scoreboard;
 
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACCOUNTING_OFFSET;
-import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_ACTIVE_REQUESTS_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_GENERATION_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEADER_SIZE_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_HEARTBEAT_US_OFFSET;
@@ -71,6 +70,21 @@ public final class Scoreboard implements AutoCloseable {
     private final int slotCount;
     private final boolean[] allocated;
     private ByteBuffer buf;
+    // The master's own copy of every header word it writes: the file's copy can be overwritten by any
+    // worker, so what the master reports about its pool comes from here (see masterHeader()).
+    private String poolName;
+    private PmMode mode;
+    private Accounting accounting;
+    private int maxChildren;
+    private long startTimeUs;
+    private long heartbeatUs;
+    private long maxChildrenReached;
+    private long slowRequests;
+    private long terminatedRequests;
+    private long listenQueue;
+    private long maxListenQueue;
+    private long listenQueueLen;
+    private long maxActive;
 
     private Scoreboard(Path path, ByteBuffer buf, int slotCount) {
         this.path = path;
@@ -166,6 +180,12 @@ public final class Scoreboard implements AutoCloseable {
 
     private void writeHeader(String poolName, PmMode mode, Accounting accounting, int maxChildren) {
         long now = Words.nowUs();
+        this.poolName = poolName;
+        this.mode = mode;
+        this.accounting = accounting;
+        this.maxChildren = maxChildren;
+        this.startTimeUs = now;
+        this.heartbeatUs = now;
         set(HEADER_MAGIC_OFFSET, MAGIC);
         set(HEADER_HEADER_SIZE_OFFSET, HEADER_SIZE);
         set(HEADER_SLOT_SIZE_OFFSET, SLOT_SIZE);
@@ -238,41 +258,67 @@ public final class Scoreboard implements AutoCloseable {
 
     /** Stores the current time as the master's heartbeat (call every second). */
     public void heartbeat() {
-        Words.LONG.setRelease(mapping(), HEADER_HEARTBEAT_US_OFFSET, Words.nowUs());
+        heartbeatUs = Words.nowUs();
+        Words.LONG.setRelease(mapping(), HEADER_HEARTBEAT_US_OFFSET, heartbeatUs);
     }
 
     /** The accept queue's current length and capacity; raises max_listen_queue when exceeded. Negatives count as 0. */
     public void setListenQueue(long current, long capacity) {
         long queue = Math.max(0, current);
+        listenQueue = queue;
+        listenQueueLen = Math.max(0, capacity);
+        maxListenQueue = Math.max(maxListenQueue, queue);
         set(HEADER_LISTEN_QUEUE_OFFSET, queue);
-        set(HEADER_LISTEN_QUEUE_LEN_OFFSET, Math.max(0, capacity));
-        raise(HEADER_MAX_LISTEN_QUEUE_OFFSET, queue);
+        set(HEADER_LISTEN_QUEUE_LEN_OFFSET, listenQueueLen);
+        set(HEADER_MAX_LISTEN_QUEUE_OFFSET, maxListenQueue);
     }
 
-    /** Raises max_active_processes to {@code active} if it is higher. */
     /** Raises max_active_processes to {@code active} if lower (a CAS: workers raise it too). */
     public void updateMaxActive(long active) {
+        maxActive = Math.max(maxActive, active);
         ActiveRequests.raiseMax(mapping(), active);
     }
 
     /**
-     * Re-counts the header's active_requests (workers in a request, from the slots the master
-     * trusts): workers keep it by +1/-1, and a worker killed in a request never subtracts.
+     * Undoes the +1 on active_requests of a worker that died in a request (its own slot said so
+     * when it was reaped): workers keep the word by atomic +1/-1 and a killed one never subtracts.
+     * The master never stores the word, which would race the workers' atomics and lose their
+     * updates; it only takes back, by the same atomic -1 (never below 0), what a dead worker left.
      */
-    public void setActiveRequests(long inRequest) {
-        set(HEADER_ACTIVE_REQUESTS_OFFSET, Math.max(0, inRequest));
+    public void requestAbandoned() {
+        ActiveRequests.decrement(mapping());
     }
 
     public void incrementMaxChildrenReached() {
-        increment(HEADER_MAX_CHILDREN_REACHED_OFFSET);
+        set(HEADER_MAX_CHILDREN_REACHED_OFFSET, ++maxChildrenReached);
     }
 
     public void incrementSlowRequests() {
-        increment(HEADER_SLOW_REQUESTS_OFFSET);
+        set(HEADER_SLOW_REQUESTS_OFFSET, ++slowRequests);
     }
 
     public void incrementTerminatedRequests() {
-        increment(HEADER_TERMINATED_REQUESTS_OFFSET);
+        set(HEADER_TERMINATED_REQUESTS_OFFSET, ++terminatedRequests);
+    }
+
+    /** When this scoreboard (its pool generation) started, µs since the epoch, from the master's memory. */
+    public long startTimeUs() {
+        return startTimeUs;
+    }
+
+    /**
+     * The pool header as the master knows it: every word the master writes (name, pm mode,
+     * accounting, max children, start time, heartbeat, the master's counters, the listen queue) from
+     * its own memory, never read back from the file, which any worker can overwrite; only the words
+     * workers keep (accepted_conn, and max_active_processes, which is the higher of the master's own
+     * samples and the workers' raises) come from the file, clamped like {@link ScoreboardReader#header()}.
+     * Call from the owner's thread.
+     */
+    public PoolHeaderSnapshot masterHeader() {
+        PoolHeaderSnapshot file = reader().header();
+        return new PoolHeaderSnapshot(poolName, mode, accounting, ProcessHandle.current().pid(), startTimeUs, heartbeatUs,
+                slotCount, maxChildren, file.acceptedConn(), maxChildrenReached, slowRequests, terminatedRequests,
+                Math.max(maxActive, file.maxActiveProcesses()), listenQueue, maxListenQueue, listenQueueLen);
     }
 
     /** The generation workers are currently spawned into (raised on reload). */
@@ -335,14 +381,4 @@ public final class Scoreboard implements AutoCloseable {
         Words.LONG.setOpaque(mapping(), offset, value);
     }
 
-    private void raise(int offset, long value) {
-        ByteBuffer b = mapping();
-        if (value > (long) Words.LONG.getOpaque(b, offset)) {
-            Words.LONG.setOpaque(b, offset, value);
-        }
-    }
-
-    private void increment(int offset) {
-        Words.LONG.getAndAdd(mapping(), offset, 1L);
-    }
 }

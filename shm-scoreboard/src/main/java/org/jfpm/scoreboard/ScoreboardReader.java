@@ -131,22 +131,48 @@ public final class ScoreboardReader {
      * @throws IndexOutOfBoundsException when {@code i} is not in {@code [0, slotCount())}
      */
     public Optional<SlotSnapshot> slot(int i) {
-        return slot(i, new byte[SLOT_DATA_END]);
+        return slot(i, ReadBudget.perView());
     }
 
-    /** Consistent copies of the in-use slots, in index order; unstable slots are left out (see {@link #slot}). */
-    public List<SlotSnapshot> slots() {
+    /**
+     * Slot {@code i}, drawing its seqlock attempts from {@code budget} (shared by every read of one
+     * view, see {@link ReadBudget}); empty when unstable or when the budget ran out before a stable copy.
+     */
+    public Optional<SlotSnapshot> slot(int i, ReadBudget budget) {
+        return slot(i, new byte[SLOT_DATA_END], budget);
+    }
+
+    /**
+     * Every slot, free or in use, in index order, with one shared {@link ReadBudget}: at most
+     * {@code slotCount() + 1000} seqlock attempts in all. Entry {@code i} is empty when slot {@code i}
+     * was unstable.
+     */
+    public List<Optional<SlotSnapshot>> allSlots() {
+        return allSlots(ReadBudget.perView());
+    }
+
+    /** As {@link #allSlots()}, with the caller's budget. */
+    public List<Optional<SlotSnapshot>> allSlots(ReadBudget budget) {
         byte[] scratch = new byte[SLOT_DATA_END];
-        List<SlotSnapshot> result = new ArrayList<>();
+        List<Optional<SlotSnapshot>> result = new ArrayList<>(slotCount);
         for (int i = 0; i < slotCount; i++) {
-            slot(i, scratch).filter(SlotSnapshot::inUse).ifPresent(result::add);
+            result.add(slot(i, scratch, budget));
         }
         return result;
     }
 
-    private Optional<SlotSnapshot> slot(int i, byte[] copy) {
+    /** Consistent copies of the in-use slots, in index order; unstable slots are left out (see {@link #allSlots()}). */
+    public List<SlotSnapshot> slots() {
+        List<SlotSnapshot> result = new ArrayList<>();
+        for (Optional<SlotSnapshot> s : allSlots()) {
+            s.filter(SlotSnapshot::inUse).ifPresent(result::add);
+        }
+        return result;
+    }
+
+    private Optional<SlotSnapshot> slot(int i, byte[] copy, ReadBudget budget) {
         Objects.checkIndex(i, slotCount);
-        if (!SlotSeqlock.read(buf, ScoreboardLayout.slotOffset(i), copy)) {
+        if (!SlotSeqlock.read(buf, ScoreboardLayout.slotOffset(i), copy, budget)) {
             return Optional.empty();
         }
         RequestStage stage = RequestStage.ofCode(word(copy, SLOT_STAGE_OFFSET));

@@ -45,7 +45,16 @@ final class SlotSeqlock {
      * @return false when no stable copy was obtained within {@link #MAX_READ_ATTEMPTS}
      */
     static boolean read(ByteBuffer buf, int slotOffset, byte[] dst) {
-        for (int attempt = 0; attempt < MAX_READ_ATTEMPTS; attempt++) {
+        return read(buf, slotOffset, dst, ReadBudget.perView());
+    }
+
+    /**
+     * As {@link #read(ByteBuffer, int, byte[])}, drawing attempts from {@code budget}, which several
+     * slot reads share: the first attempt is always made, retries only while the budget lasts.
+     */
+    static boolean read(ByteBuffer buf, int slotOffset, byte[] dst, ReadBudget budget) {
+        for (boolean first = true; first || budget.retry(); first = false) {
+            budget.attempted();
             long before = (long) Words.LONG.getAcquire(buf, slotOffset + SLOT_SEQ_OFFSET);
             if ((before & 1) == 0) {
                 buf.get(slotOffset, dst, 0, SLOT_DATA_END);

@@ -145,12 +145,56 @@ class SlotWriterTest {
             assertEquals(0, activeRequests());
             assertEquals(2, sb.reader().header().maxActiveProcesses(), "the burst of 2 is remembered");
 
-            sb.setActiveRequests(0);
+            sb.requestAbandoned(); // already 0: stays 0
+            assertEquals(0, activeRequests());
             a.accepting(); // an idle worker going idle again never takes the count below 0
             assertEquals(0, activeRequests());
             sb.updateMaxActive(1);
             assertEquals(2, sb.reader().header().maxActiveProcesses(), "the master never lowers the mark");
         }
+    }
+
+    /**
+     * The master's correction (a dead worker's +1 taken back) races the live workers' atomic +1/-1
+     * on the real mapped word and loses none of them: 4 threads of 200 000 open/close pairs, while the
+     * master takes back the +1 of 1000 workers that died in a request, end at exactly 0.
+     */
+    @Test
+    void theMastersCorrectionLosesNoneOfTheWorkersUpdates() throws Exception {
+        java.nio.ByteBuffer header;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(sb.path(),
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            header = ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, ScoreboardLayout.HEADER_SIZE)
+                    .order(java.nio.ByteOrder.nativeOrder());
+        }
+        int dead = 1000;
+        for (int i = 0; i < dead; i++) {
+            ActiveRequests.increment(header); // workers that will die in their request
+        }
+        java.util.concurrent.atomic.AtomicBoolean go = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Thread w = new Thread(() -> {
+                while (!go.get()) {
+                    Thread.onSpinWait();
+                }
+                for (int i = 0; i < 200_000; i++) {
+                    ActiveRequests.increment(header);
+                    ActiveRequests.decrement(header);
+                }
+            });
+            w.start();
+            workers.add(w);
+        }
+        go.set(true);
+        for (int i = 0; i < dead; i++) {
+            sb.requestAbandoned();
+            Thread.onSpinWait();
+        }
+        for (Thread w : workers) {
+            w.join(60_000);
+        }
+        assertEquals(0, activeRequests());
     }
 
     private long activeRequests() throws Exception {

@@ -1,5 +1,6 @@
 package org.jfpm.supervisor.status;
 
+import org.jfpm.pool.PoolIdentity;
 import org.jfpm.pool.PoolStatus;
 import org.jfpm.scoreboard.PmMode;
 import org.jfpm.scoreboard.PoolHeaderSnapshot;
@@ -7,7 +8,8 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
 /**
  * The pool section of PHP-FPM's status page, computed once from a {@link PoolStatus}, plus the
  * two figures PHP-FPM does not show ({@code maxChildren}, {@code terminatedRequests}).
- * Times are whole seconds since the epoch, as PHP-FPM's {@code time_t}.
+ * Times are whole seconds since the epoch, as PHP-FPM's {@code time_t}. Name, process manager, start time,
+ * max children and accounting come from {@link PoolStatus#identity()} (the master's memory), not from the file.
  *
  * @param pool               pool name
  * @param processManager     {@code static}, {@code dynamic}, {@code ondemand} ({@code unknown} for a garbled code)
@@ -20,7 +22,7 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
  * @param idleProcesses      workers blocked in accept
  * @param activeProcesses    every other in-use slot (starting workers included, as in PHP-FPM)
  * @param totalProcesses     idle + active
- * @param maxActiveProcesses high-water mark of active, never below the current active count
+ * @param maxActiveProcesses high-water mark of workers in a request, never below the current count (starting workers never count)
  * @param maxChildrenReached episodes in which the pool hit max-children
  * @param slowRequests       requests that exceeded request-slowlog-timeout
  * @param maxChildren        configured pm.max-children (jfpm addition)
@@ -50,12 +52,13 @@ public record PoolFields(
 
     public static PoolFields of(PoolStatus status) {
         PoolHeaderSnapshot h = status.header();
+        PoolIdentity id = status.identity();
         long idle = status.idle();
         long active = status.active();
-        long start = epochSeconds(h.startTimeUs());
+        long start = epochSeconds(id.startTimeUs());
         return new PoolFields(
-                h.poolName(),
-                pmName(h.pmMode()),
+                id.name(),
+                pmName(id.pmMode()),
                 start,
                 Math.max(0, epochSeconds(status.nowUs()) - start),
                 nonNegative(h.acceptedConn()),
@@ -65,12 +68,12 @@ public record PoolFields(
                 idle,
                 active,
                 idle + active,
-                Math.max(nonNegative(h.maxActiveProcesses()), active),
+                Math.max(nonNegative(h.maxActiveProcesses()), status.inRequest()),
                 nonNegative(h.maxChildrenReached()),
                 nonNegative(h.slowRequests()),
-                Math.max(0, h.maxChildren()),
+                Math.max(0, id.maxChildren()),
                 nonNegative(h.terminatedRequests()),
-                h.accounting() == null ? "unknown" : h.accounting().configName());
+                id.accounting() == null ? "unknown" : id.accounting().configName());
     }
 
     static String pmName(PmMode mode) {

@@ -153,7 +153,7 @@ public final class StatusCommand {
     private static Optional<PoolStatus> read(String pool, Path file, PrintStream err) {
         try {
             ScoreboardReader reader = ScoreboardReader.open(file);
-            return Optional.of(ScoreboardStatus.read(reader, System.currentTimeMillis() * 1000L, org.jfpm.os.ProcFs::rssBytes));
+            return Optional.of(ScoreboardStatus.read(reader, pool, System.currentTimeMillis() * 1000L, org.jfpm.os.ProcFs::rssBytes));
         } catch (NoSuchFileException e) {
             err.println("ERROR: [pool " + pool + "] no scoreboard file " + file + " (is the pool running, with this scoreboard-dir?)");
         } catch (ScoreboardFormatException e) {

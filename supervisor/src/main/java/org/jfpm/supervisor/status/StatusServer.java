@@ -200,7 +200,7 @@ public final class StatusServer {
                 }
                 pool = pools.get(0);
             } else {
-                pool = pools.stream().filter(p -> p.header().poolName().equals(name)).findFirst().orElse(null);
+                pool = pools.stream().filter(p -> p.identity().name().equals(name)).findFirst().orElse(null);
                 if (pool == null) {
                     return plain(StatusCodes.NOT_FOUND, "no pool named '" + Escape.textLine(name) + "' (pools: " + names(pools) + ")\n");
                 }
@@ -218,7 +218,7 @@ public final class StatusServer {
         }
 
         private static String names(List<PoolStatus> pools) {
-            return pools.isEmpty() ? "none" : pools.stream().map(p -> p.header().poolName()).collect(Collectors.joining(", "));
+            return pools.isEmpty() ? "none" : pools.stream().map(p -> p.identity().name()).collect(Collectors.joining(", "));
         }
 
         private static HttpResponse internalError(Throwable error) {
