@@ -51,6 +51,43 @@ final class Procs {
         }
     }
 
+    /** CPU time the process has used, user + system, in clock ticks (fields 14 and 15 of /proc/PID/stat). */
+    static long cpuTicks(long pid) {
+        List<String> f = stat(pid).orElseThrow(() -> new AssertionError("no /proc/" + pid + "/stat"));
+        return Long.parseLong(f.get(11)) + Long.parseLong(f.get(12));
+    }
+
+    /** {@code Threads:} of /proc/PID/status. */
+    static int threads(long pid) {
+        Path p = Path.of("/proc", Long.toString(pid), "status");
+        try {
+            for (String line : Files.readAllLines(p)) {
+                if (line.startsWith("Threads:")) {
+                    return Integer.parseInt(line.substring("Threads:".length()).trim());
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("read " + p + ": " + e, e);
+        }
+        throw new AssertionError(p + " has no Threads: line");
+    }
+
+    /** Children of {@code ppid} that have exited and are not reaped yet (state Z). */
+    static List<Long> zombieChildren(long ppid) {
+        List<Long> found = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path p : dir) {
+                long pid = Long.parseLong(p.getFileName().toString());
+                if (ppid(pid).orElse(-1L) == ppid && state(pid).orElse('?') == 'Z') {
+                    found.add(pid);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("list /proc: " + e, e);
+        }
+        return found;
+    }
+
     /** The numbers of the descriptors the process holds, sorted; empty when it is gone. */
     static TreeSet<Integer> fds(long pid) {
         TreeSet<Integer> fds = new TreeSet<>();

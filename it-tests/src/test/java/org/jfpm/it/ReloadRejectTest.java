@@ -55,7 +55,7 @@ class ReloadRejectTest {
      * HUP): it runs, no child was started since {@code mark}, the live workers are {@code before},
      * and the socket serves from one of them.
      */
-    private static void assertUnchanged(Jfpm jfpm, PoolSpec pool, Set<Long> before, int mark, String when) {
+    static void assertUnchanged(Jfpm jfpm, PoolSpec pool, Set<Long> before, int mark, String when) {
         assertTrue(jfpm.alive(), "the master is running " + when + "\n" + jfpm.dump());
         List<String> started = jfpm.log().subList(mark, jfpm.log().size()).stream()
                 .filter(l -> l.matches(".*\\[pool [^]]+\\] child \\d+ started.*")).toList();

@@ -1,10 +1,13 @@
 package org.jfpm.it;
 
+import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** The worker programs the tests run under jfpm. */
 final class Workers {
@@ -32,6 +35,36 @@ final class Workers {
      */
     static List<String> python() {
         return List.of(PYTHON, "-S", "-B", resource("/workers/http_worker.py").toString());
+    }
+
+    /**
+     * The C accept loop of {@code src/test/resources/workers/accept_loop.c}, compiled once per build
+     * into {@code target/it-workers/}: plain HTTP on fd 0, answers "Hello from c worker PID ...",
+     * exits 3 at start if it inherited any fd beyond 0, 1, 2; ~1 MB RSS, so hundreds fit. Accounting:
+     * {@code preload} or {@code none}.
+     */
+    static synchronized List<String> cAcceptLoop() {
+        Path source = resource("/workers/accept_loop.c");
+        Path binary = Path.of("target", "it-workers", "accept_loop").toAbsolutePath();
+        try {
+            if (!Files.isExecutable(binary)
+                    || Files.getLastModifiedTime(binary).compareTo(Files.getLastModifiedTime(source)) < 0) {
+                Files.createDirectories(binary.getParent());
+                Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-o", binary.toString(), source.toString())
+                        .redirectErrorStream(true).start();
+                String out = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
+                    cc.destroyForcibly();
+                    throw new AssertionError("cc " + source + " failed:\n" + out);
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("compile " + source + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted compiling " + source, e);
+        }
+        return List.of(binary.toString());
     }
 
     static List<String> phpCgi() {

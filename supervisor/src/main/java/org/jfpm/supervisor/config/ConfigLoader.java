@@ -163,8 +163,8 @@ public final class ConfigLoader {
         if (text == null) {
             return null;
         }
-        Path p = Path.of(text);
-        if (text.isEmpty() || !p.isAbsolute() || !Files.isDirectory(p)) {
+        Path p = SystemChecks.path(text);
+        if (text.isEmpty() || p == null || !p.isAbsolute() || !Files.isDirectory(p)) {
             g.error("scoreboard-dir", "the absolute path of an existing directory, e.g. \"/dev/shm\"");
             return null;
         }
@@ -176,8 +176,8 @@ public final class ConfigLoader {
         if (text == null || text.isEmpty()) {
             return null;
         }
-        Path p = Path.of(text);
-        if (!p.isAbsolute() || p.getParent() == null || !Files.isDirectory(p.getParent()) || Files.isDirectory(p)) {
+        Path p = SystemChecks.path(text);
+        if (p == null || !p.isAbsolute() || p.getParent() == null || !Files.isDirectory(p.getParent()) || Files.isDirectory(p)) {
             g.error("pid-file", "\"\" or an absolute file path in an existing directory");
             return null;
         }

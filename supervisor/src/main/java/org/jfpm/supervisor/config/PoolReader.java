@@ -188,8 +188,8 @@ final class PoolReader {
         if (text == null || text.isEmpty()) {
             return null;
         }
-        Path p = Path.of(text);
-        if (!p.isAbsolute() || !Files.isDirectory(p)) {
+        Path p = SystemChecks.path(text);
+        if (p == null || !p.isAbsolute() || !Files.isDirectory(p)) {
             f.error("chdir", "\"\" or the absolute path of an existing directory");
             return null;
         }

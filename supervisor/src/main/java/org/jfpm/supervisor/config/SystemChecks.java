@@ -38,6 +38,18 @@ final class SystemChecks {
         }
     }
 
+    /**
+     * {@code text} as a path, or null when it cannot name a file (a NUL character: {@link Path#of}
+     * throws {@link java.nio.file.InvalidPathException}, which must become a configuration error).
+     */
+    static Path path(String text) {
+        try {
+            return Path.of(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
     private static UserPrincipalLookupService lookup() {
         return FileSystems.getDefault().getUserPrincipalLookupService();
     }
@@ -48,6 +60,9 @@ final class SystemChecks {
      * on the supervisor's PATH, as {@code posix_spawnp} will search it.
      */
     static boolean executableExists(String program, Path chdir) {
+        if (program.indexOf('\0') >= 0) {
+            return false; // no file name holds a NUL (Path.of would throw InvalidPathException)
+        }
         if (program.indexOf('/') >= 0) {
             Path p = Path.of(program);
             if (!p.isAbsolute() && chdir != null) {
