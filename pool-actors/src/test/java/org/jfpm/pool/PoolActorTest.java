@@ -225,12 +225,8 @@ class PoolActorTest {
 
     @Test
     void catchWorkersOutputLogsEachLineWithPoolAndPid() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
-                org.slf4j.LoggerFactory.getLogger(WorkerOutput.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
+        LogCapture capture = new LogCapture(WorkerOutput.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = capture.appender;
         try {
             String chatty = "import sys\nprint('hello on stdout', flush=True)\n"
                     + "sys.stderr.write('oops on stderr\\n'); sys.stderr.flush()\n" + WORKER;
@@ -247,7 +243,7 @@ class PoolActorTest {
             assertTrue(messages(appender).containsAll(expected), "logged: " + messages(appender));
             stopAndAwait(pool, false);
         } finally {
-            logger.detachAppender(appender);
+            capture.close();
         }
     }
 
@@ -278,6 +274,24 @@ class PoolActorTest {
             assertFalse(ProcFs.isAlive(pid), "worker " + pid + " outlived its failed pool");
         }
         assertFalse(Files.exists(file), "scoreboard file removed");
+    }
+
+    /** Records what one class logs, for as long as it is open. */
+    private static final class LogCapture implements AutoCloseable {
+        private final ch.qos.logback.classic.Logger logger;
+        final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+
+        LogCapture(Class<?> source) {
+            logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(source);
+            appender.start();
+            logger.addAppender(appender);
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(appender);
+        }
     }
 
     /** Holds spawn tasks until opened: spawns stay "in flight" for as long as a test needs. */
@@ -385,12 +399,8 @@ class PoolActorTest {
         PoolRuntime broken = new PoolRuntime(Duration.ofSeconds(2), PreloadLibrary.extract(dir.resolve("lib")),
                 null, System.getenv(), new Spawner(), spawnThread, closed, readiness);
         Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 1, 2);
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
-                org.slf4j.LoggerFactory.getLogger(PoolActor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
+        LogCapture capture = new LogCapture(PoolActor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = capture.appender;
         try {
             ActorRef<PoolActor.Command> pool = start(config(staticPm(1), WORKER + "\n" + marker, false), sb, broken);
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -403,7 +413,7 @@ class PoolActorTest {
             awaitNone(marker); // the spawn succeeded, the watch failed: the child was killed at once
             stopAndAwait(pool, false);
         } finally {
-            logger.detachAppender(appender);
+            capture.close();
         }
     }
 
@@ -477,12 +487,8 @@ class PoolActorTest {
     /** Found by the reload benchmark: a new generation whose workers cannot start must not drain the old one. */
     @Test
     void aReloadWhoseNewWorkersCannotStartKeepsTheOldGenerationServing() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
-                org.slf4j.LoggerFactory.getLogger(PoolActor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
+        LogCapture capture = new LogCapture(PoolActor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = capture.appender;
         try {
             Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
             PoolRuntime rt = runtime(spawnThread);
@@ -509,7 +515,7 @@ class PoolActorTest {
             assertTrue(get("/").startsWith("HTTP/1.0 200"), "and answers");
             stopAndAwait(pool, false);
         } finally {
-            logger.detachAppender(appender);
+            capture.close();
         }
     }
 
@@ -523,12 +529,8 @@ class PoolActorTest {
         PoolConfig quick = new PoolConfig("t", List.of("/bin/true"), socket.address(), 64, -1, "", "", "", "", null,
                 true, Map.of("PATH", "/usr/bin:/bin"), Accounting.NONE, Signals.SIGTERM, false, 0, 0, Duration.ZERO,
                 Duration.ZERO, staticPm(4));
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
-                org.slf4j.LoggerFactory.getLogger(PoolActor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-                new ch.qos.logback.core.read.ListAppender<>();
-        appender.start();
-        logger.addAppender(appender);
+        LogCapture capture = new LogCapture(PoolActor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender = capture.appender;
         ActorRef<PoolActor.Command> pool;
         try {
             pool = start(quick, sb);
@@ -540,7 +542,7 @@ class PoolActorTest {
             }
             assertTrue(exits.getAsLong() >= 8, "workers came and went: " + messages(appender));
         } finally {
-            logger.detachAppender(appender);
+            capture.close();
         }
         pool.tell(new PoolActor.Stop(false));
         events.fishForMessage(Duration.ofSeconds(10), m -> m instanceof PoolActor.Stopped
