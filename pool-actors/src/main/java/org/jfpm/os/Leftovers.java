@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A leftover is identified from {@code /proc} alone, never from pids read in a scoreboard (a stale
  * pid may be anyone's now): its initial environment has {@code JFPM_SCOREBOARD} inside the directory
- * (the value's parent is exactly the directory), and it started before this process (field 22 of
- * {@code /proc/PID/stat}), so a worker we spawn ourselves can never match. Each is signalled through a
+ * (the value's parent is exactly the directory), and it started no later than this process's clock
+ * tick (field 22 of {@code /proc/PID/stat}, 10 ms ticks), so a worker we spawn ourselves, after
+ * start-up, can never match. The same tick counts as before: under the {@link DirLock} no live jfpm
+ * uses the directory, and a leftover created just before us (as a test does) shares our tick. Each is signalled through a
  * pidfd opened before the final check, so a pid recycled in between is never hit. The stop-signal of
  * the dead pool is not known: SIGTERM, then SIGKILL for those still alive after {@code grace}.
  */
@@ -54,10 +56,10 @@ public final class Leftovers {
         return found;
     }
 
-    /** True if {@code pid} is alive, has its scoreboard in {@code dir} and started before {@code before}. */
+    /** True if {@code pid} is alive, has its scoreboard in {@code dir} and started no later than tick {@code before}. */
     static boolean claims(long pid, Path dir, long before) {
         Optional<Long> start = startTime(pid);
-        if (start.isEmpty() || start.get() >= before || !ProcFs.isAlive(pid)) {
+        if (start.isEmpty() || start.get() > before || !ProcFs.isAlive(pid)) {
             return false;
         }
         return scoreboardOf(pid).map(sb -> dir.equals(sb.getParent())).orElse(false);

@@ -49,7 +49,8 @@ class LeftoversTest {
         assertTrue(Leftovers.claims(inside.pid(), sbDir, Long.MAX_VALUE));
         assertFalse(Leftovers.claims(sibling.pid(), sbDir, Long.MAX_VALUE), "same string prefix, other dir");
         assertFalse(Leftovers.claims(deeper.pid(), sbDir, Long.MAX_VALUE), "a subdirectory is not the dir");
-        assertFalse(Leftovers.claims(inside.pid(), sbDir, late), "started at the same tick or later than the master");
+        assertFalse(Leftovers.claims(inside.pid(), sbDir, late - 1), "started later than the master");
+        assertTrue(Leftovers.claims(inside.pid(), sbDir, late), "in the master's own tick: a leftover made just before it");
         assertTrue(Leftovers.startTime(ProcFs.selfPid()).orElseThrow() <= late);
         // from this JVM's point of view they all started after it: none is a leftover of ours
         assertEquals(List.of(), Leftovers.find(sbDir));
