@@ -2,8 +2,9 @@
  * libjfpm-preload.so: scoreboard accounting for unmodified workers (php-cgi, Python, Perl, C).
  *
  * Loaded with LD_PRELOAD into a worker whose fd 0 is the pool's listening socket. At load it maps
- * the scoreboard named by JFPM_SCOREBOARD and claims slot JFPM_SLOT; when either is absent or
- * invalid it stays inert (every hook is a plain pass-through). It then follows the worker's own
+ * the scoreboard, the sealed memfd on the inherited fd JFPM_SCOREBOARD_FD (then closes that fd and
+ * drops the variable, so the program never sees either), or else the file JFPM_SCOREBOARD, and
+ * claims slot JFPM_SLOT; when none is usable or the slot is invalid it stays inert (every hook is a plain pass-through). It then follows the worker's own
  * system calls, the way PHP-FPM's fpm_request.c follows its children:
  *
  *   accept/accept4 on fd 0, before  -> ACCEPTING (closes the previous request: duration, cpu, memory)
@@ -91,6 +92,7 @@ static struct {
     size_t size;
     jfpm_sb_slot *slot;
     int listen_known;        /* fd 0 was a socket at load: listen_dev/listen_ino identify it */
+    uint64_t pid;            /* getpid() at attach: republished if another process overwrites the slot */
     dev_t listen_dev;
     ino_t listen_ino;
     uint8_t began;           /* a BEGIN_REQUEST was seen on the current connection */
@@ -195,6 +197,10 @@ static void start_request(void) {
 
 static void before_accept(void) {
     if (!try_lock()) return;
+    if (jfpm_sb_load(&g.slot->pid) != g.pid) {
+        /* another process wrote over our slot: publish our pid again, so the master believes it */
+        jfpm_sb_attach(g.slot, g.pid, now_us());
+    }
     if (jfpm_sb_load(&g.slot->stage) != JFPM_SB_STAGE_ACCEPTING) {
         usage u = measure();
         jfpm_sb_accepting(g.base, g.slot, now_us(), u.cpu_us, u.memory);
@@ -486,6 +492,23 @@ static int parse_slot(const char *s, uint64_t *out) {
     return 1;
 }
 
+/*
+ * The inherited scoreboard fd named by JFPM_SCOREBOARD_FD, or -1. It must carry the master's seals
+ * (F_SEAL_SHRINK|F_SEAL_GROW): a descendant that inherited the variable but not the fd has something
+ * else there, which is left alone.
+ */
+static int inherited_scoreboard_fd(void) {
+    const char *v = getenv("JFPM_SCOREBOARD_FD");
+    uint64_t fd;
+    if (v == NULL || !parse_slot(v, &fd) || fd > 1023) return -1;
+    int seals = fcntl((int)fd, F_GET_SEALS);
+    if (seals < 0 || (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) != (F_SEAL_SHRINK | F_SEAL_GROW)) {
+        debug("JFPM_SCOREBOARD_FD=%s is not a sealed scoreboard memfd; trying JFPM_SCOREBOARD", v);
+        return -1;
+    }
+    return (int)fd;
+}
+
 static const char *validate_name(int rc) {
     switch (rc) {
     case JFPM_SB_ERR_TRUNCATED: return "file too small";
@@ -518,7 +541,12 @@ static void attach(void) {
         debug("inert: JFPM_SLOT=%s is not a slot index", slot_env);
         return;
     }
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    int fd = inherited_scoreboard_fd();
+    if (fd >= 0) {
+        unsetenv("JFPM_SCOREBOARD_FD");
+    } else {
+        fd = open(path, O_RDWR | O_CLOEXEC);
+    }
     if (fd < 0) {
         debug("inert: open(%s): %s", path, strerror(errno));
         return;
@@ -567,6 +595,7 @@ static void attach(void) {
     g.base = base;
     g.size = size;
     g.slot = slot;
+    g.pid = self;
     jfpm_sb_attach(slot, self, now_us());
     pthread_atfork(NULL, NULL, after_fork_in_child);
     __atomic_store_n(&g.active, 1, __ATOMIC_RELEASE);

@@ -38,6 +38,16 @@ final class Workers {
     }
 
     /**
+     * {@code src/test/resources/workers/hostile_worker.py}: the worker in slot {@code HOSTILE_SLOT}
+     * scribbles over the whole scoreboard and tries to resize it (see the script), then every worker
+     * serves as {@link #python()} does.
+     */
+    static List<String> hostilePython() {
+        resource("/workers/http_worker.py");
+        return List.of(PYTHON, "-S", "-B", resource("/workers/hostile_worker.py").toString());
+    }
+
+    /**
      * The C accept loop of {@code src/test/resources/workers/accept_loop.c}, compiled once per build
      * into {@code target/it-workers/}: plain HTTP on fd 0, answers "Hello from c worker PID ...",
      * exits 3 at start if it inherited any fd beyond 0, 1, 2; ~1 MB RSS, so hundreds fit. Accounting:

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param stderrFd the child's fd 2; -1 = inherit the supervisor's
  * @param chdir    the child's working directory, or null for the supervisor's
  * @param prefix   a privilege helper prepended to argv, e.g. {@code setpriv --reuid=... --}; empty = none
+ * @param fd3      a supervisor fd that becomes the child's fd 3 (for workers: the scoreboard's memfd);
+ *                 -1 = none, and the child's fds end at 2
  */
 public record SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd, int stdoutFd, int stderrFd,
-                        Path chdir, List<String> prefix) {
+                        Path chdir, List<String> prefix, int fd3) {
     public SpawnSpec {
         argv = List.copyOf(argv);
         env = Map.copyOf(env);
@@ -32,6 +34,12 @@ public record SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd,
                 throw new IllegalArgumentException("environment variable name '" + e.getKey() + "' is empty or contains '='");
             }
         }
+    }
+
+    /** A spec with no fd 3. */
+    public SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd, int stdoutFd, int stderrFd,
+                     Path chdir, List<String> prefix) {
+        this(argv, env, stdinFd, stdoutFd, stderrFd, chdir, prefix, -1);
     }
 
     /** A spec with no redirections, no chdir and no prefix. */
@@ -50,22 +58,26 @@ public record SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd,
     }
 
     public SpawnSpec withStdin(int fd) {
-        return new SpawnSpec(argv, env, fd, stdoutFd, stderrFd, chdir, prefix);
+        return new SpawnSpec(argv, env, fd, stdoutFd, stderrFd, chdir, prefix, fd3);
     }
 
     public SpawnSpec withStdout(int fd) {
-        return new SpawnSpec(argv, env, stdinFd, fd, stderrFd, chdir, prefix);
+        return new SpawnSpec(argv, env, stdinFd, fd, stderrFd, chdir, prefix, fd3);
     }
 
     public SpawnSpec withStderr(int fd) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, fd, chdir, prefix);
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, fd, chdir, prefix, fd3);
     }
 
     public SpawnSpec withChdir(Path dir) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, dir, prefix);
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, dir, prefix, fd3);
     }
 
     public SpawnSpec withPrefix(List<String> helper) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, Objects.requireNonNull(helper));
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, Objects.requireNonNull(helper), fd3);
+    }
+
+    public SpawnSpec withFd3(int fd) {
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, prefix, fd);
     }
 }

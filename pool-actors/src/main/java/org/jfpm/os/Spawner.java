@@ -10,8 +10,8 @@ import org.jfpm.os.Native.LibC;
 
 /**
  * Spawns children with libc {@code posix_spawnp}, in this order of file actions: {@code dup2} of
- * the given fds onto 0/1/2, {@code closefrom(3)} (race-free: nothing else the JVM has open leaks
- * into the child), then {@code chdir}. Attributes: an empty signal mask (Java threads block SIGQUIT),
+ * the given fds onto 0/1/2 (and 3, when the spec has one), {@code closefrom} the next (race-free:
+ * nothing else the JVM has open leaks into the child), then {@code chdir}. Attributes: an empty signal mask (Java threads block SIGQUIT),
  * every signal reset to its default disposition (inherited SIG_IGN is dropped; glibc keeps its own
  * RT32/RT33 ignored) and a process group of its own (pgid = pid).
  *
@@ -81,7 +81,17 @@ public final class Spawner {
                         c.posix_spawn_file_actions_adddup2(actions, fds[target], target));
             }
         }
-        check("posix_spawn_file_actions_addclosefrom_np(3)", c.posix_spawn_file_actions_addclosefrom_np(actions, 3));
+        int firstClosed = 3;
+        if (spec.fd3() >= 0) {
+            if (spec.fd3() == 3) { // dup2(3, 3) would keep its close-on-exec flag
+                throw new IllegalArgumentException("fd3 must not be fd 3 itself");
+            }
+            check("posix_spawn_file_actions_adddup2(" + spec.fd3() + ", 3)",
+                    c.posix_spawn_file_actions_adddup2(actions, spec.fd3(), 3));
+            firstClosed = 4;
+        }
+        check("posix_spawn_file_actions_addclosefrom_np(" + firstClosed + ")",
+                c.posix_spawn_file_actions_addclosefrom_np(actions, firstClosed));
         if (spec.chdir() != null) {
             check("posix_spawn_file_actions_addchdir_np(" + spec.chdir() + ")",
                     c.posix_spawn_file_actions_addchdir_np(actions, Native.cString(spec.chdir().toString())));

@@ -257,7 +257,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private void startSpawn(Generation g, int slot) {
         SpawnTicket ticket = children.startSpawn(slot, g.number());
         SpawnSpec spec = new SpawnSpec(g.config().command(), WorkerLaunch.forSlot(g.launchEnv(), slot),
-                g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix());
+                g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix(),
+                g.config().accounting() == Accounting.NONE ? -1 : g.scoreboard().fd());
         ActorRef<Command> self = getContext().getSelf();
         CompletableFuture<ChildProcess> result;
         try {
@@ -663,7 +664,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         ReadBudget budget = ReadBudget.perView();
         for (Child c : children.inSlotOrder()) {
             SlotSnapshot s = c.generation.reader().slot(c.slot, budget).orElse(null);
-            if (s == null) {
+            if (s == null || (s.pid() != 0 && s.pid() != c.pid())) {
+                workers.add(WorkerStatus.unreadable(c.pid(), c.slot, c.generation.number(), rssOf(c.pid())));
                 continue;
             }
             workers.add(new WorkerStatus(c.pid(), s, rssOf(c.pid())));

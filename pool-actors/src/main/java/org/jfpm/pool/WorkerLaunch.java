@@ -8,13 +8,15 @@ import java.util.Map;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
+import org.jfpm.scoreboard.SlotWriter;
 
 /**
  * Builds a worker's argv prefix and environment from its pool's configuration: the worker contract
  * of {@code ARCHITECTURE.md}. Pure; the PoolActor turns the result into a spawn.
  *
  * <p>Environment: the supervisor's own (unless {@code clear-env}), then the pool's {@code env}, then
- * jfpm's: {@code JFPM_POOL}, {@code JFPM_SCOREBOARD}, {@code JFPM_SLOT}, {@code LD_PRELOAD} with
+ * jfpm's: {@code JFPM_POOL}, {@code JFPM_SCOREBOARD}, {@code JFPM_SLOT}, {@code JFPM_SCOREBOARD_FD=3}
+ * unless {@code accounting = none} (the spawn puts the scoreboard's memfd there), {@code LD_PRELOAD} with
  * {@code accounting = preload}, {@code PHP_FCGI_MAX_REQUESTS=0} (php-cgi's own default of 500 would
  * make every worker exit; jfpm recycles with {@code pm.max-requests}) unless the pool sets it, and
  * never {@code PHP_FCGI_CHILDREN} (php-cgi would fork its own children behind our back).
@@ -39,6 +41,9 @@ public final class WorkerLaunch {
         env.putIfAbsent("PHP_FCGI_MAX_REQUESTS", "0");
         env.put("JFPM_POOL", pool.name());
         env.put("JFPM_SCOREBOARD", scoreboard.toString());
+        if (pool.accounting() != Accounting.NONE) {
+            env.put(SlotWriter.ENV_SCOREBOARD_FD, SlotWriter.SCOREBOARD_FD);
+        }
         if (pool.accounting() == Accounting.PRELOAD && preloadLibrary != null) {
             env.put(PreloadLibrary.LD_PRELOAD, PreloadLibrary.ldPreload(preloadLibrary, pool.env().get("LD_PRELOAD")));
         }

@@ -31,7 +31,15 @@ class WorkerLaunchTest {
                 pool(true, Accounting.SDK, Map.of("APP", "1"), "", "", 0), Path.of("/dev/shm/jfpm-www.scoreboard"),
                 null, PARENT), 3);
         assertEquals(Map.of("PATH", "/usr/bin:/bin", "APP", "1", "PHP_FCGI_MAX_REQUESTS", "0", "JFPM_POOL", "www",
-                "JFPM_SCOREBOARD", "/dev/shm/jfpm-www.scoreboard", "JFPM_SLOT", "3"), env);
+                "JFPM_SCOREBOARD", "/dev/shm/jfpm-www.scoreboard", "JFPM_SCOREBOARD_FD", "3", "JFPM_SLOT", "3"), env);
+    }
+
+    @Test
+    void noScoreboardFdWithoutAccounting() {
+        Map<String, String> env = WorkerLaunch.environment(
+                pool(true, Accounting.NONE, Map.of(), "", "", 0), Path.of("/dev/shm/jfpm-www.scoreboard"), null, PARENT);
+        assertEquals(null, env.get("JFPM_SCOREBOARD_FD"));
+        assertEquals("/dev/shm/jfpm-www.scoreboard", env.get("JFPM_SCOREBOARD"), "Leftovers find workers by it");
     }
 
     @Test

@@ -41,9 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -55,9 +53,11 @@ import java.util.Optional;
  * from any thread. Slot allocation is tracked in master-private memory, never read back from the file,
  * which workers can write: the master decides nothing (least of all whom to signal) from file contents.
  *
- * <p>The file is created with mode {@code 0644} and owned by the master's user; when workers run as
- * another user, the owner must {@code chown} {@link #path()} to them before spawning (they map it
- * read-write).
+ * <p>The memory is a {@link SealedMemfd}: nobody, the workers included, can shrink or grow it, so no
+ * access through the master's mapping can fault (SIGBUS). Workers get it as an inherited fd
+ * ({@link #fd()}, dup'ed to their fd 3 by the spawner). {@link #path()} is a symbolic link to
+ * {@code /proc/<master pid>/fd/<fd>}, through which {@code jfpm status} (root or the master's user)
+ * reads it, even with the master stopped; it dangles once the master is gone.
  */
 public final class Scoreboard implements AutoCloseable {
 
@@ -65,8 +65,9 @@ public final class Scoreboard implements AutoCloseable {
     private static final long PID_REUSE_SLACK_US = 5_000_000L;
 
     private final Path path;
-    /** The file's identity (device, inode) at creation: {@link #delete()} never unlinks a successor's file. */
-    private final Object fileKey;
+    private final SealedMemfd memory;
+    /** What {@link #path()} points to: {@link #delete()} never unlinks a successor's link. */
+    private final Path linkTarget;
     private final int slotCount;
     private final boolean[] allocated;
     private ByteBuffer buf;
@@ -86,9 +87,10 @@ public final class Scoreboard implements AutoCloseable {
     private long listenQueueLen;
     private long maxActive;
 
-    private Scoreboard(Path path, ByteBuffer buf, int slotCount) {
+    private Scoreboard(Path path, SealedMemfd memory, ByteBuffer buf, int slotCount) {
         this.path = path;
-        this.fileKey = fileKeyOf(path);
+        this.memory = memory;
+        this.linkTarget = memory.procPath();
         this.buf = buf;
         this.slotCount = slotCount;
         this.allocated = new boolean[slotCount];
@@ -121,19 +123,34 @@ public final class Scoreboard implements AutoCloseable {
             throw new IllegalArgumentException("maxChildren " + maxChildren + " is negative");
         }
         Path file = dir.resolve("jfpm-" + poolName + ".scoreboard");
+        SealedMemfd memory = null;
         try {
             replaceIfStale(file);
-            ByteBuffer map = createAndMap(file, ScoreboardLayout.fileSize(slotCount));
-            Scoreboard board = new Scoreboard(file, map, slotCount);
+            memory = SealedMemfd.create("jfpm-" + poolName, ScoreboardLayout.fileSize(slotCount));
+            ByteBuffer map = map(memory);
+            Scoreboard board = new Scoreboard(file, memory, map, slotCount);
             board.writeHeader(poolName, mode, accounting, maxChildren);
+            Files.createSymbolicLink(file, memory.procPath());
             return board;
         } catch (FileAlreadyExistsException e) {
+            memory.close();
             throw new IllegalStateException("scoreboard " + file + " was created concurrently by another process", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("create scoreboard " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            if (memory != null) {
+                memory.close();
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("create scoreboard " + file + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
     }
 
+    /**
+     * Removes {@code file} unless it is a live master's scoreboard. A link whose master is gone dangles
+     * ({@code NoSuchFileException} on open), and one that {@code /proc} refuses to follow
+     * ({@code AccessDeniedException}: another user's process) is treated as live.
+     */
     private static void replaceIfStale(Path file) throws IOException {
         ByteBuffer head = ByteBuffer.allocate(64).order(ByteOrder.nativeOrder());
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -141,7 +158,11 @@ public final class Scoreboard implements AutoCloseable {
                 // read the first 64 bytes, or as many as there are
             }
         } catch (NoSuchFileException e) {
+            Files.deleteIfExists(file);
             return;
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IllegalStateException("scoreboard " + file + " belongs to a process this user cannot read ("
+                    + e.getMessage() + "); remove it if no jfpm uses it", e);
         }
         if (!head.hasRemaining() && head.getLong(HEADER_MAGIC_OFFSET) == MAGIC) {
             long pid = head.getLong(HEADER_MASTER_PID_OFFSET);
@@ -167,13 +188,11 @@ public final class Scoreboard implements AutoCloseable {
                         <= startUs + PID_REUSE_SLACK_US;
     }
 
-    /** A new file (never a reused inode: a dead master's workers may still have the old one mapped). */
-    private static ByteBuffer createAndMap(Path file, long size) throws IOException {
-        try (FileChannel channel = FileChannel.open(file,
-                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")))) {
-            channel.write(ByteBuffer.wrap(new byte[1]), size - 1);
-            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, size);
+    /** Maps the memfd through {@code /proc/self/fd}: the channel is closed, the memfd's own fd stays. */
+    private static ByteBuffer map(SealedMemfd memory) throws IOException {
+        try (FileChannel channel = FileChannel.open(memory.selfPath(), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, memory.size());
             return map.order(ByteOrder.nativeOrder());
         }
     }
@@ -334,39 +353,41 @@ public final class Scoreboard implements AutoCloseable {
     /**
      * Stops using the mapping; further mutating calls throw {@code IllegalStateException}. JDK 17 has no
      * safe explicit unmap (an unmap under a live {@link #reader()} would crash the JVM), so the mapping
-     * is released when the last buffer referring to it is garbage collected. Idempotent.
+     * is released when the last buffer referring to it is garbage collected. The memfd's descriptor
+     * is closed: no spawn may use {@link #fd()} after this. Idempotent.
      */
     @Override
     public void close() {
         buf = null;
+        memory.close();
     }
 
     /**
-     * {@link #close()}, then unlinks the file if it is still this scoreboard's (a later generation of
-     * the pool may have created its own at the same path). Workers that still have it mapped keep writing to the
-     * orphaned inode, which disappears with the last mapping.
+     * {@link #close()}, then unlinks {@link #path()} if it is still this scoreboard's link (a later
+     * generation of the pool may have made its own at the same path). Workers keep their mappings; the
+     * memory goes with the last one.
      *
-     * @throws UncheckedIOException when the file cannot be removed
+     * @throws UncheckedIOException when the link cannot be removed
      */
     public void delete() {
         close();
         try {
-            Object now = fileKeyOf(path);
-            if (now != null && now.equals(fileKey)) {
+            if (Files.isSymbolicLink(path) && Files.readSymbolicLink(path).equals(linkTarget)) {
                 Files.deleteIfExists(path);
             }
+        } catch (NoSuchFileException e) {
+            // already gone
         } catch (IOException e) {
             throw new UncheckedIOException("delete scoreboard " + path + ": " + e.getMessage(), e);
         }
     }
 
-    private static Object fileKeyOf(Path file) {
-        try {
-            return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
-                    java.nio.file.LinkOption.NOFOLLOW_LINKS).fileKey();
-        } catch (IOException e) {
-            return null;
-        }
+    /**
+     * The memfd's descriptor, {@code O_CLOEXEC}: a spawn dup's it to the worker's fd 3
+     * ({@code JFPM_SCOREBOARD_FD}). Valid until {@link #close()}.
+     */
+    public int fd() {
+        return memory.fd();
     }
 
     private ByteBuffer mapping() {

@@ -50,6 +50,10 @@ public final class SlotWriter implements AutoCloseable {
 
     public static final String ENV_SCOREBOARD = "JFPM_SCOREBOARD";
     public static final String ENV_SLOT = "JFPM_SLOT";
+    /** The inherited fd of the scoreboard's memfd, when the master passed one. */
+    public static final String ENV_SCOREBOARD_FD = "JFPM_SCOREBOARD_FD";
+    /** The fd the master puts the scoreboard on. */
+    public static final String SCOREBOARD_FD = "3";
 
     private static final SlotWriter NO_OP = new SlotWriter(null, -1, null);
 
@@ -57,6 +61,7 @@ public final class SlotWriter implements AutoCloseable {
     private final int slot;
     private final int off;
     private final ProcessMetrics metrics;
+    private final long pid = ProcessHandle.current().pid();
     private RequestStage stage = RequestStage.STARTING;
     private long requests;
     private long acceptedUs;
@@ -71,8 +76,10 @@ public final class SlotWriter implements AutoCloseable {
     }
 
     /**
-     * Attaches to the slot named by {@code JFPM_SCOREBOARD} and {@code JFPM_SLOT}; a no-op writer when
-     * {@code JFPM_SCOREBOARD} is unset or empty.
+     * Attaches to the slot named by {@code JFPM_SLOT} of the scoreboard on the inherited fd
+     * {@code JFPM_SCOREBOARD_FD} (opened again through {@code /proc/self/fd}; the inherited fd stays
+     * open, as the JDK cannot close an fd by number), or else of the file {@code JFPM_SCOREBOARD}; a
+     * no-op writer when {@code JFPM_SCOREBOARD} is unset or empty.
      *
      * @throws IllegalStateException when {@code JFPM_SLOT} is missing or not a slot index
      * @throws ScoreboardFormatException when the file is not a usable scoreboard or has no such slot
@@ -94,6 +101,10 @@ public final class SlotWriter implements AutoCloseable {
         } catch (NullPointerException | NumberFormatException e) {
             throw new IllegalStateException(ENV_SCOREBOARD + " is set but " + ENV_SLOT + "=" + slot
                     + " is not a slot index");
+        }
+        String fd = env.get(ENV_SCOREBOARD_FD);
+        if (fd != null && fd.matches("[0-9]{1,9}")) {
+            return attach(Path.of("/proc/self/fd/" + fd), index);
         }
         return attach(Path.of(file), index);
     }
@@ -119,7 +130,7 @@ public final class SlotWriter implements AutoCloseable {
     private void attachPid() {
         requests = Math.max(0, (long) Words.LONG.getOpaque(buf, off + SLOT_REQUESTS_OFFSET));
         long odd = SlotSeqlock.beginWrite(buf, off);
-        put(SLOT_PID_OFFSET, ProcessHandle.current().pid());
+        put(SLOT_PID_OFFSET, pid);
         put(SLOT_LAST_ACTIVITY_US_OFFSET, Words.nowUs());
         SlotSeqlock.endWrite(buf, off, odd);
     }
@@ -147,6 +158,7 @@ public final class SlotWriter implements AutoCloseable {
         if (open) {
             closeRequest(now, cpu, memory);
         }
+        put(SLOT_PID_OFFSET, pid); // another process may have written over the slot: claim it again
         stage(RequestStage.ACCEPTING, now);
         SlotSeqlock.endWrite(buf, off, odd);
         if (open) {

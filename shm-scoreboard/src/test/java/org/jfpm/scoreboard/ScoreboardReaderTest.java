@@ -26,11 +26,11 @@ class ScoreboardReaderTest {
     @TempDir
     Path dir;
 
-    /** A valid two-slot file left behind by a closed master (8192 bytes). */
+    /** A regular-file copy of a valid two-slot scoreboard (8192 bytes), free to be broken. */
     private Path validFile() {
         try (Scoreboard sb = Scoreboard.create(dir, "www", PmMode.STATIC, Accounting.SDK, 2, 2)) {
             sb.allocate(1);
-            return sb.path();
+            return copyOf(sb);
         }
     }
 
@@ -153,7 +153,19 @@ class ScoreboardReaderTest {
 
     private Path validFileWithSlots(int slots) {
         try (Scoreboard sb = Scoreboard.create(dir, "garbage", PmMode.ONDEMAND, Accounting.PRELOAD, slots, slots)) {
+            return copyOf(sb);
+        }
+    }
+
+    /** The scoreboard's bytes in a regular file of the same name, in place of its link. */
+    private static Path copyOf(Scoreboard sb) {
+        try {
+            Path copy = sb.path().resolveSibling(sb.path().getFileName() + ".copy");
+            Files.copy(sb.path(), copy);
+            Files.move(copy, sb.path(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             return sb.path();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

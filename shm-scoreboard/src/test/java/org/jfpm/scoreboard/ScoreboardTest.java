@@ -129,13 +129,28 @@ class ScoreboardTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Path file;
+        Object oldInode;
         try (Scoreboard old = create("www", 2)) {
             file = old.path();
             FileWords.putLong(file, ScoreboardLayout.HEADER_MASTER_PID_OFFSET, gone.pid());
+            oldInode = Files.getAttribute(file, "unix:ino");
+            try (Scoreboard sb = create("www", 3)) {
+                assertNotEquals(oldInode, Files.getAttribute(file, "unix:ino"), "a new memfd, not the old mapping");
+                PoolHeaderSnapshot h = ScoreboardReader.open(file).header();
+                assertEquals(ProcessHandle.current().pid(), h.masterPid());
+                assertEquals(3, h.slotCount());
+            }
         }
-        Object oldInode = Files.getAttribute(file, "unix:ino");
+    }
+
+    @Test
+    void replacesTheDanglingLinkOfAGoneMaster() throws Exception {
+        Path file;
+        try (Scoreboard old = create("www", 2)) {
+            file = old.path();
+        }
+        assertTrue(Files.isSymbolicLink(file), "a closed scoreboard leaves its link (dangling, or to a reused fd)");
         try (Scoreboard sb = create("www", 3)) {
-            assertNotEquals(oldInode, Files.getAttribute(file, "unix:ino"), "a new inode, not the old mapping");
             PoolHeaderSnapshot h = ScoreboardReader.open(file).header();
             assertEquals(ProcessHandle.current().pid(), h.masterPid());
             assertEquals(3, h.slotCount());
@@ -161,15 +176,14 @@ class ScoreboardTest {
     void refusesAFileOfALiveMasterAndNamesFileAndPid() throws Exception {
         Process master = new ProcessBuilder("sleep", "30").start();
         try {
-            Path file;
             try (Scoreboard other = create("www", 2)) {
-                file = other.path();
+                Path file = other.path();
                 FileWords.putLong(file, ScoreboardLayout.HEADER_MASTER_PID_OFFSET, master.pid());
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> create("www", 2));
+                assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+                assertTrue(e.getMessage().contains("pid " + master.pid()), e.getMessage());
+                assertEquals(master.pid(), FileWords.getLong(file, ScoreboardLayout.HEADER_MASTER_PID_OFFSET), "left alone");
             }
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> create("www", 2));
-            assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-            assertTrue(e.getMessage().contains("pid " + master.pid()), e.getMessage());
-            assertEquals(master.pid(), FileWords.getLong(file, ScoreboardLayout.HEADER_MASTER_PID_OFFSET), "left alone");
         } finally {
             master.destroyForcibly().waitFor();
         }
@@ -179,14 +193,13 @@ class ScoreboardTest {
     void treatsALivePidThatStartedAfterTheFileAsReused() throws Exception {
         Process unrelated = new ProcessBuilder("sleep", "30").start();
         try {
-            Path file;
             try (Scoreboard old = create("www", 2)) {
-                file = old.path();
+                Path file = old.path();
                 FileWords.putLong(file, ScoreboardLayout.HEADER_MASTER_PID_OFFSET, unrelated.pid());
                 FileWords.putLong(file, ScoreboardLayout.HEADER_START_TIME_US_OFFSET, 1_000_000L);
-            }
-            try (Scoreboard sb = create("www", 2)) {
-                assertEquals(ProcessHandle.current().pid(), sb.reader().header().masterPid());
+                try (Scoreboard sb = create("www", 2)) {
+                    assertEquals(ProcessHandle.current().pid(), sb.reader().header().masterPid());
+                }
             }
         } finally {
             unrelated.destroyForcibly().waitFor();
@@ -222,9 +235,9 @@ class ScoreboardTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> sb.allocate(1));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertEquals(3, reader.slot(0).orElseThrow().generation());
-        assertTrue(Files.exists(sb.path()));
+        assertTrue(Files.isSymbolicLink(sb.path()));
         sb.delete();
-        assertFalse(Files.exists(sb.path()));
+        assertFalse(Files.exists(sb.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS));
         assertArrayEquals(new Object[] {"www", 1}, new Object[] {reader.header().poolName(), reader.slots().size()});
     }
 }

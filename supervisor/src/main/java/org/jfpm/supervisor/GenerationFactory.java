@@ -1,11 +1,6 @@
 package org.jfpm.supervisor;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.pool.Generation;
 import org.jfpm.pool.PoolConfig;
@@ -35,35 +30,13 @@ final class GenerationFactory {
         try {
             sb = Scoreboard.create(scoreboardDir, pool.name(), pool.pm().mode(), pool.accounting(),
                     pool.pm().maxChildren(), pool.scoreboardSlots());
-            handToWorkers(sb.path(), pool);
             return Generation.of(number, pool, socket, sb, runtime);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             if (sb != null) {
                 sb.delete();
             }
             listeners.release(socket);
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException(io.getMessage(), io);
-            }
-            throw (RuntimeException) e;
-        }
-    }
-
-    /**
-     * Workers write their own slot: when they run as another user (pool {@code user}/{@code group}),
-     * the scoreboard file becomes theirs (mode stays 0644: the master maps it read-write as root).
-     */
-    private static void handToWorkers(Path scoreboard, PoolConfig pool) throws IOException {
-        if (pool.user().isEmpty() && pool.group().isEmpty()) {
-            return;
-        }
-        UserPrincipalLookupService users = scoreboard.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(scoreboard, PosixFileAttributeView.class);
-        if (!pool.user().isEmpty()) {
-            view.setOwner(users.lookupPrincipalByName(pool.user()));
-        }
-        if (!pool.group().isEmpty()) {
-            view.setGroup(users.lookupPrincipalByGroupName(pool.group()));
+            throw e;
         }
     }
 }

@@ -37,7 +37,7 @@ final class PoolReader {
             "max-spawn-rate", "process-idle-timeout", "max-requests");
 
     /** Variables jfpm sets for every worker; {@code env} may not override them. */
-    static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SLOT");
+    static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT");
 
     /** The largest pm.max-children: the scoreboard holds two slots of 2 KiB per child. */
     static final int MAX_CHILDREN = 65536;

@@ -88,7 +88,7 @@ class ConfigLoaderErrorsTest {
                 row("no pools", "jfpm.pools = null", "jfpm.pools", "null", "at least one pool"),
                 row("clear-env not boolean", "jfpm.pools.www.clear-env = maybe", p + "clear-env", "\"maybe\"", "true or false"),
                 row("catch-workers-output a number", "jfpm.pools.www.catch-workers-output = 3", p + "catch-workers-output", "3", "true or false"),
-                row("env reserved name", "jfpm.pools.www.env { JFPM_SLOT = 3 }", p + "env.JFPM_SLOT", "\"3\"", "jfpm sets JFPM_POOL, JFPM_SCOREBOARD, JFPM_SLOT itself"),
+                row("env reserved name", "jfpm.pools.www.env { JFPM_SLOT = 3 }", p + "env.JFPM_SLOT", "\"3\"", "jfpm sets JFPM_POOL, JFPM_SCOREBOARD, JFPM_SCOREBOARD_FD, JFPM_SLOT itself"),
                 row("env not an object", "jfpm.pools.www.env = \"A=1\"", p + "env", "\"A=1\"", "an object of NAME = value pairs"),
                 row("env value a list", "jfpm.pools.www.env { PATHS = [a, b] }", p + "env.PATHS", "[\"a\",\"b\"]", "a string"),
                 row("unknown user", "jfpm.pools.www.user = no-such-user-jfpm", p + "user", "\"no-such-user-jfpm\"", "an existing user name or uid"),
