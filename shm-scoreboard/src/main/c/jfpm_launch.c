@@ -1,7 +1,7 @@
 /*
  * jfpm-launch: the last link of a worker's launch chain (prlimit -- setpriv -- jfpm-launch -- worker).
  *
- *   jfpm-launch MASTER_PID PROGRAM [ARG...]
+ *   jfpm-launch MASTER_PID [--ld-preload=LIST] PROGRAM [ARG...]
  *
  * 1. prctl(PR_SET_PDEATHSIG, SIGKILL): the kernel kills this process (and, since the setting
  *    survives execve of a non-set-id program, the worker it becomes) when the thread that spawned it
@@ -11,8 +11,12 @@
  *    been re-parented (to init or a subreaper) and no death signal will ever come: exit at once with
  *    status 125 instead of running an orphan worker. (This re-check is why jfpm ships its own launcher
  *    rather than using `setpriv --pdeathsig KILL`, which sets the signal but never checks the parent.)
- * 3. execvp(PROGRAM, ARG...): the pid stays the worker's, fds, environment and signal state are
- *    untouched.
+ * 3. With --ld-preload, LD_PRELOAD=LIST is set: the master passes the accounting library here
+ *    rather than in the environment, so that the links before this one (prlimit, setpriv) run
+ *    without it; otherwise they would attach to the slot and take the inherited scoreboard fd 3
+ *    that only the worker must consume.
+ * 4. execvp(PROGRAM, ARG...): the pid stays the worker's, fds, environment and signal state are
+ *    otherwise untouched.
  *
  * Built static (see shm-scoreboard/pom.xml): it then loads no shared library, so LD_PRELOAD (the
  * accounting library) is not mapped into the launcher itself, only into the worker it execs.
@@ -53,9 +57,22 @@ static int parse_pid(const char *s, pid_t *out) {
 
 int main(int argc, char **argv) {
     pid_t master;
+    static const char preload_opt[] = "--ld-preload=";
+    int program = 2;
     if (argc < 3 || parse_pid(argv[1], &master) != 0) {
-        fail("usage: jfpm-launch MASTER_PID PROGRAM [ARG...]", EINVAL);
+        fail("usage: jfpm-launch MASTER_PID [--ld-preload=LIST] PROGRAM [ARG...]", EINVAL);
         return EXIT_USAGE;
+    }
+    if (strncmp(argv[2], preload_opt, sizeof preload_opt - 1) == 0) {
+        if (argc < 4) {
+            fail("usage: jfpm-launch MASTER_PID [--ld-preload=LIST] PROGRAM [ARG...]", EINVAL);
+            return EXIT_USAGE;
+        }
+        if (setenv("LD_PRELOAD", argv[2] + sizeof preload_opt - 1, 1) != 0) {
+            fail("setenv(LD_PRELOAD)", errno);
+            return EXIT_USAGE;
+        }
+        program = 3;
     }
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
         fail("prctl(PR_SET_PDEATHSIG)", errno);
@@ -65,8 +82,8 @@ int main(int argc, char **argv) {
         /* the master died between our spawn and the prctl: nobody would ever kill us */
         return EXIT_PARENT_GONE;
     }
-    execvp(argv[2], argv + 2);
+    execvp(argv[program], argv + program);
     int err = errno;
-    fail(argv[2], err);
+    fail(argv[program], err);
     return EXIT_EXEC_FAILED;
 }

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The launch prefix: a pool with {@code user = nobody} (the tests run as root, as CI does) runs its
  * workers as nobody, with no supplementary groups, and they can still write their own scoreboard
- * slot (the file is handed to the pool's user), so preload accounting works; {@code rlimit-files} and
- * {@code rlimit-core} reach the worker.
+ * slot (through the scoreboard's fd 3 they inherit; the launcher sets {@code LD_PRELOAD} after
+ * setpriv), so preload accounting works; {@code rlimit-files} and {@code rlimit-core} reach the worker.
  */
 class UserDropTest {
 

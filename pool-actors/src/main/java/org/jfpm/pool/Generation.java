@@ -43,9 +43,16 @@ public record Generation(long number, PoolConfig config, ListenSocket listener, 
                                 PoolRuntime runtime) {
         Path preload = runtime.preloadLibrary();
         Map<String, String> env = WorkerLaunch.environment(config, scoreboard.path(), preload, runtime.supervisorEnv());
+        List<String> prefix;
+        if (runtime.launcher() != null) {
+            prefix = WorkerLaunch.prefix(config, runtime.launcher(), org.jfpm.os.ProcFs.selfPid(),
+                    env.get(org.jfpm.scoreboard.PreloadLibrary.LD_PRELOAD));
+            env = WorkerLaunch.withoutPreload(env);
+        } else {
+            prefix = WorkerLaunch.prefix(config, null, org.jfpm.os.ProcFs.selfPid());
+        }
         scoreboard.setGeneration(number);
-        return new Generation(number, config, listener, scoreboard, scoreboard.reader(), env,
-                WorkerLaunch.prefix(config, runtime.launcher(), org.jfpm.os.ProcFs.selfPid()));
+        return new Generation(number, config, listener, scoreboard, scoreboard.reader(), env, prefix);
     }
 
     public String pool() {

@@ -50,6 +50,17 @@ public final class WorkerLaunch {
         return env;
     }
 
+    /**
+     * {@code environment} without {@code LD_PRELOAD}, for a launch through the launcher, which sets it
+     * for the worker alone: the helpers before it (prlimit, setpriv) must not load the accounting
+     * library, which would take the scoreboard's fd 3 meant for the worker.
+     */
+    public static Map<String, String> withoutPreload(Map<String, String> environment) {
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.remove(PreloadLibrary.LD_PRELOAD);
+        return env;
+    }
+
     /** One worker's environment: the pool's, plus the slot it was spawned into. */
     public static Map<String, String> forSlot(Map<String, String> poolEnvironment, int slot) {
         Map<String, String> env = new LinkedHashMap<>(poolEnvironment);
@@ -68,6 +79,14 @@ public final class WorkerLaunch {
      * @param masterPid the pid the worker's parent must have: the supervisor's own
      */
     public static List<String> prefix(PoolConfig pool, Path launcher, long masterPid) {
+        return prefix(pool, launcher, masterPid, null);
+    }
+
+    /**
+     * As {@link #prefix(PoolConfig, Path, long)}, with the launcher setting {@code LD_PRELOAD} to
+     * {@code ldPreload} for the worker alone (see {@link #withoutPreload}).
+     */
+    public static List<String> prefix(PoolConfig pool, Path launcher, long masterPid, String ldPreload) {
         List<String> prefix = new ArrayList<>();
         if (pool.rlimitFiles() > 0 || pool.rlimitCore() > 0) {
             prefix.add("prlimit");
@@ -92,7 +111,7 @@ public final class WorkerLaunch {
             prefix.add("--");
         }
         if (launcher != null) {
-            prefix.addAll(Launcher.prefix(launcher, masterPid));
+            prefix.addAll(Launcher.prefix(launcher, masterPid, ldPreload));
         }
         return prefix;
     }

@@ -81,6 +81,17 @@ class WorkerLaunchTest {
     }
 
     @Test
+    void thePreloadGoesToTheLauncherSoThatTheHelpersBeforeItRunWithoutIt() {
+        Path launcher = Path.of("/run/jfpm-launch");
+        List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.PRELOAD, Map.of(), "nobody", "nogroup", 0),
+                launcher, 7, "/lib/jfpm.so");
+        assertEquals(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--",
+                launcher.toString(), "7", "--ld-preload=/lib/jfpm.so"), prefix);
+        Map<String, String> env = WorkerLaunch.withoutPreload(Map.of("LD_PRELOAD", "/lib/jfpm.so", "A", "1"));
+        assertEquals(Map.of("A", "1"), env);
+    }
+
+    @Test
     void userWithoutGroupTakesThePrimaryGroupAndItsSupplementaryGroups() {
         List<String> prefix = WorkerLaunch.prefix(pool(true, Accounting.NONE, Map.of(), "root", "", 0), null, 42);
         assertEquals(List.of("setpriv", "--reuid=root", "--regid=0", "--init-groups", "--"), prefix);

@@ -35,4 +35,15 @@ public final class Launcher {
     public static List<String> prefix(Path launcher, long masterPid) {
         return List.of(launcher.toString(), Long.toString(masterPid));
     }
+
+    /**
+     * As {@link #prefix(Path, long)}, and the launcher sets {@code LD_PRELOAD=ldPreload} just before it
+     * execs the program (null or empty: it leaves the environment alone).
+     */
+    public static List<String> prefix(Path launcher, long masterPid, String ldPreload) {
+        if (ldPreload == null || ldPreload.isEmpty()) {
+            return prefix(launcher, masterPid);
+        }
+        return List.of(launcher.toString(), Long.toString(masterPid), "--ld-preload=" + ldPreload);
+    }
 }

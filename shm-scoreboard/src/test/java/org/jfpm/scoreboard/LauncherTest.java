@@ -44,6 +44,24 @@ class LauncherTest {
     }
 
     @Test
+    void setsLdPreloadForTheProgramOnlyWhenAsked() throws Exception {
+        Path launcher = Launcher.extract(dir);
+        List<String> argv = new java.util.ArrayList<>(Launcher.prefix(launcher, ProcessHandle.current().pid(), "/x/lib.so"));
+        argv.addAll(List.of("sh", "-c", "echo \"$LD_PRELOAD\""));
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().remove("LD_PRELOAD");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        // sh itself loads /x/lib.so: ld.so only warns that it cannot be preloaded
+        assertTrue(out.endsWith("/x/lib.so"), out);
+        assertEquals(Launcher.prefix(launcher, 1), Launcher.prefix(launcher, 1, null));
+        assertEquals(126, run(launcher.toString(), Long.toString(ProcessHandle.current().pid()), "--ld-preload=/x.so"),
+                "an option and no program");
+    }
+
+    @Test
     void refusesAWrongParentPidAndBadUsage() throws Exception {
         Path launcher = Launcher.extract(dir);
         assertEquals(Launcher.EXIT_PARENT_GONE, run(launcher.toString(), "999999999", "true"), "a parent that is not ours");
