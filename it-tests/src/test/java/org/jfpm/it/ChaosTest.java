@@ -22,26 +22,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 8.4, chaos: steady load (3 client threads) on a static pool of 4 python workers while the
- * test SIGKILLs a random worker every 300-700 ms for 30 s (the issue says a minute; 30 s keeps the
- * suite short). Victims are workers the test has seen alive for at least 1.2 s, so that the
- * crash-loop backoff (deaths within 1 s of start) stays out of the way: this is chaos in steady
- * state, not a crash loop (that is {@link CrashStormTest}). Asserts: failed requests &le; workers
- * killed (a SIGKILL can cost at most the one request the worker had in hand), the pool returns to
- * 4 workers as /proc counts the master's children, and {@code /status/chaos?json&full} then lists
- * exactly those pids, counts them all idle, and has an {@code accepted conn} between the requests
- * served and the requests sent.
+ * test SIGKILLs a random worker every 300-700 ms for a minute, as the issue asks. Victims are
+ * workers the test has seen alive for at least 1.2 s, so that the crash-loop backoff (deaths within
+ * 1 s of start) stays out of the way: this is chaos in steady state, not a crash loop (that is
+ * {@link CrashStormTest}). Asserts: failed requests &le; workers killed (a SIGKILL can cost at most
+ * the one request the worker had in hand), the pool returns to 4 workers as /proc counts the
+ * master's children, and {@code /status/chaos?json&full} then lists exactly those pids, counts them
+ * all idle, and has an {@code accepted conn} between the requests served and the requests sent.
  */
 class ChaosTest {
 
     private static final String POOL = "chaos";
     private static final int WORKERS = 4;
-    private static final Duration CHAOS = Duration.ofSeconds(30);
+    private static final Duration CHAOS = Duration.ofSeconds(60);
 
     @TempDir
     Path tmp;
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
     @SuppressWarnings("unchecked")
     void killingRandomWorkersUnderLoadCostsAtMostOneRequestPerKillAndThePoolRecovers() {
         try (Jfpm jfpm = Jfpm.in(tmp).status()
@@ -82,8 +81,8 @@ class ChaosTest {
                     .collect(Collectors.joining("\n  "));
             System.out.printf("chaos: %d s, %d workers killed, %d requests, %d failed%s%n", CHAOS.toSeconds(),
                     killed.size(), results.size(), failed, failed == 0 ? "" : ":\n  " + errors);
-            assertTrue(killed.size() >= 20, "the chaos killed enough workers to mean something: " + killed.size());
-            assertTrue(results.size() >= 200, "steady load: " + results.size() + " requests");
+            assertTrue(killed.size() >= 40, "the chaos killed enough workers to mean something: " + killed.size());
+            assertTrue(results.size() >= 400, "steady load: " + results.size() + " requests");
             assertTrue(failed <= killed.size(), failed + " failed requests for " + killed.size() + " kills:\n  " + errors);
 
             long t0 = System.nanoTime();
