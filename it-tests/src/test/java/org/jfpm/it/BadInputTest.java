@@ -2,11 +2,11 @@ package org.jfpm.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * here a handful from different families go through the jar: {@code --test} exits 78 and names the
  * key, and the same files given to a running master as a reload (rewrite + HUP) are rejected with
  * the key logged while the running pool keeps the same worker pids and serves. A port in use is
- * not a validation error ({@code --test} does not bind, as {@code php-fpm -t} does not): starting on
- * it fails without a 'ready' line, and a reload onto it keeps the running pool.
+ * found only when binding ({@code --test} does not bind, as {@code php-fpm -t} does not): starting on
+ * it, as a pool's {@code listen} or as {@code status.listen}, exits 78 naming the key before any
+ * worker exists, and a reload onto it keeps the running pool, logging the key.
  */
 class BadInputTest {
 
@@ -61,21 +62,56 @@ class BadInputTest {
     }
 
     @Test
-    void aPortInUseIsNoValidationErrorButStartingOnItFails() throws IOException {
+    void startingOnAPortInUseForAPoolExits78NamingItsListenKey() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            PoolSpec www = PoolSpec.named("www", Workers.python(), "none").staticPm(1)
-                    .set("listen", "127.0.0.1:" + taken.getLocalPort());
-            Jfpm.Builder b = Jfpm.in(tmp).pool(www);
-            Path file = b.writeConfig();
-            Jfpm.Cli test = b.run(RUN, "--test", "--config", file.toString());
-            assertEquals(0, test.exitCode(), "--test does not bind: " + test.output());
-            b.writeConfig(); // run() removed the scoreboard dir after --test
-            Jfpm.Cli run = b.run(RUN, "--config", file.toString());
-            System.out.println("port in use at start: exit " + run.exitCode() + "\n" + run.output().lines()
-                    .filter(l -> l.contains(Integer.toString(taken.getLocalPort()))).toList());
-            assertNotEquals(0, run.exitCode(), "start on a port in use fails: " + run.output());
-            assertFalse(run.output().contains("ready to handle connections"), run.output());
-            assertTrue(run.output().contains("127.0.0.1:" + taken.getLocalPort()), "the address is named:\n" + run.output());
+            String busy = "127.0.0.1:" + taken.getLocalPort();
+            PoolSpec first = PoolSpec.named("first", Workers.python(), "none").staticPm(1);
+            Jfpm.Builder b = Jfpm.in(tmp).pool(first)
+                    .pool(PoolSpec.named("www", Workers.python(), "none").staticPm(1).set("listen", busy));
+            assertStartFails(b, P + "listen", busy, first);
+        }
+    }
+
+    @Test
+    void startingOnAPortInUseForTheStatusServerExits78NamingStatusListen() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String busy = "127.0.0.1:" + taken.getLocalPort();
+            PoolSpec www = PoolSpec.named("www", Workers.python(), "none").staticPm(1);
+            assertStartFails(Jfpm.in(tmp).set("status.listen", busy).pool(www), "jfpm.status.listen", busy, www);
+        }
+    }
+
+    /**
+     * {@code --test} passes {@code b} (it does not bind); starting on it exits 78 promptly with one
+     * error line naming {@code key}, no worker spawned, no 'ready' line, and nothing left: pid file,
+     * scoreboards, and the socket of {@code opened} (a pool bound before the failure).
+     */
+    private void assertStartFails(Jfpm.Builder b, String key, String busy, PoolSpec opened) throws IOException {
+        Path pidFile = tmp.resolve("jfpm.pid");
+        b.set("pid-file", pidFile.toString());
+        Path file = b.writeConfig();
+        Jfpm.Cli test = b.run(RUN, "--test", "--config", file.toString());
+        assertEquals(0, test.exitCode(), "--test does not bind: " + test.output());
+        try (Jfpm jfpm = b.startUntil("ERROR: ")) {
+            long started = System.nanoTime();
+            int exit = jfpm.awaitExit(Duration.ofSeconds(5));
+            String out = String.join("\n", jfpm.log());
+            System.out.printf("%s in use at start: exit %d, %d ms after the error line%n%s%n", key, exit,
+                    (System.nanoTime() - started) / 1_000_000, out);
+            assertEquals(78, exit, "a configured address that cannot be bound is a configuration error:\n" + out);
+            assertTrue(out.contains("ERROR: " + key + " = \"" + busy + "\": address already in use"),
+                    "the error names " + key + " and its value:\n" + out);
+            assertFalse(out.contains("Exception"), "one error line, no stack trace:\n" + out);
+            assertFalse(jfpm.logContains("child \\d+ started"), "no worker was spawned:\n" + out);
+            assertFalse(jfpm.logContains("ready to handle connections"), out);
+            assertFalse(Files.exists(pidFile), "the pid file is removed");
+            for (String pool : List.of("first", "www")) {
+                assertFalse(Files.exists(jfpm.scoreboardFile(pool)), "no scoreboard of pool " + pool + " is left");
+            }
+            InetSocketAddress freed = (InetSocketAddress) opened.address();
+            try (ServerSocket again = new ServerSocket(freed.getPort(), 1, freed.getAddress())) {
+                assertTrue(again.isBound(), "pool " + opened.name() + "'s socket was closed");
+            }
         }
     }
 
@@ -96,7 +132,9 @@ class BadInputTest {
             // a port in use passes validation; the new generation cannot bind: the old one must stay
             jfpm.rewriteRaw(good + P + "listen = \"127.0.0.1:" + taken.getLocalPort() + "\"\n");
             int mark = jfpm.hup();
-            String line = jfpm.awaitLogSince(mark, Pattern.quote("127.0.0.1:" + taken.getLocalPort()), Duration.ofSeconds(15)).group();
+            String line = jfpm.awaitLogSince(mark, Pattern.quote("[pool www] reload failed: " + P + "listen = \"127.0.0.1:"
+                    + taken.getLocalPort() + "\": address already in use") + ".*; generation 1 keeps running",
+                    Duration.ofSeconds(15)).group();
             jfpm.pollUntil(() -> jfpm.log().size() > mark, Duration.ofSeconds(1), "log");
             System.out.println("reload onto a port in use:\n  " + String.join("\n  ", jfpm.log().subList(mark, jfpm.log().size())));
             assertTrue(jfpm.alive(), "the master survives a reload onto a port in use: " + line + "\n" + jfpm.dump());

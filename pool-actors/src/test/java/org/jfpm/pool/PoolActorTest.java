@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -449,10 +451,15 @@ class PoolActorTest {
             PoolConfig three = gracefulConfig(staticPm(3));
             Scoreboard sb2 = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 3, 6);
             pool.tell(new PoolActor.Reload(Generation.of(2, three, socket, sb2, rt)));
-            PoolStatus after = awaitStatus(pool, s -> s.total() == 3 && s.idle() + s.active() == 3
+            PoolStatus after = awaitStatus(pool, s -> s.total() == 3
                     && s.workers().stream().noneMatch(w -> old.contains(w.pid()))
                     && s.workers().stream().allMatch(w -> w.slot().generation() == 2), "3 workers of generation 2");
-            assertEquals(3, after.workers().size());
+            Set<Long> fresh = after.workers().stream().map(WorkerStatus::pid).collect(Collectors.toSet());
+            assertEquals(3, fresh.size(), "3 distinct pids: " + after.workers());
+            for (long pid : fresh) {
+                assertEquals(Long.toString(ProcFs.selfPid()), ProcFs.status(pid).get("PPid"),
+                        "worker " + pid + " is a live child of this JVM (/proc)");
+            }
             assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));
             for (long pid : old) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Executor;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.os.ListenSocket;
+import org.jfpm.os.NativeException;
 import org.jfpm.pool.PoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,18 +45,30 @@ final class Listeners {
     /**
      * The socket for the pool's {@code listen}: the open one, or a new one.
      *
-     * @throws RuntimeException when a new socket cannot be opened (the message says why)
+     * @throws ListenUnavailable when the address cannot be bound (the message names the pool's key)
+     * @throws RuntimeException when a new socket cannot be opened otherwise (the message says why)
      */
     ListenSocket acquire(PoolConfig pool) {
         Lease lease = byAddress.get(pool.listen());
         if (lease == null) {
-            ListenSocket s = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(),
-                    pool.listenOwner(), pool.listenGroup());
-            lease = new Lease(s);
+            lease = new Lease(open(pool));
             byAddress.put(pool.listen(), lease);
         }
         lease.holders++;
         return lease.socket;
+    }
+
+    private static ListenSocket open(PoolConfig pool) {
+        try {
+            return ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(), pool.listenOwner(),
+                    pool.listenGroup());
+        } catch (NativeException e) {
+            if (!e.call().startsWith("bind(")) {
+                throw e;
+            }
+            throw new ListenUnavailable(ListenUnavailable.poolKey(pool.name()), pool.listen(),
+                    e.getMessage().substring(e.call().length() + 2), e);
+        }
     }
 
     /** Gives one lease on {@code socket} back; the last one closes it. Unknown sockets are ignored. */

@@ -37,7 +37,17 @@ import org.slf4j.Logger;
  */
 public final class Master extends AbstractBehavior<Master.Command> {
 
-    public sealed interface Command permits SignalReceived, GetPools, PoolEvent, PoolTerminated {
+    public sealed interface Command permits Start, SignalReceived, GetPools, PoolEvent, PoolTerminated {
+    }
+
+    /**
+     * Start each pool's first generation (sockets open, scoreboards created, no worker yet); the
+     * master owns them from here. Sent once, before any signal.
+     */
+    record Start(List<Generation> first) implements Command {
+        Start {
+            first = List.copyOf(first);
+        }
     }
 
     /** A signal the JVM delivered to the supervisor, by name without "SIG" ("TERM", "INT", "HUP", "USR1"). */
@@ -86,13 +96,13 @@ public final class Master extends AbstractBehavior<Master.Command> {
     }
 
     /**
-     * @param first      each pool's first generation, made (sockets open, scoreboards created) before any worker exists
+     * A master with no pool yet: they start with {@link Start}.
+     *
      * @param exitStatus set to 1 when jfpm must exit with an error; the supervisor exits with it once the master has stopped
      */
-    static Behavior<Command> create(SupervisorConfig config, List<Generation> first, GenerationFactory factory,
-                                    Listeners listeners, ConfigSource source, PoolRuntime runtime,
-                                    AtomicInteger exitStatus) {
-        return Behaviors.setup(ctx -> new Master(ctx, config, first, factory, listeners, source, runtime, exitStatus));
+    static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
+                                    ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
+        return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus));
     }
 
     private final Logger log;
@@ -114,9 +124,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private boolean stopping;
     private boolean fastStopSent;
 
-    private Master(ActorContext<Command> ctx, SupervisorConfig config, List<Generation> first,
-                   GenerationFactory factory, Listeners listeners, ConfigSource source, PoolRuntime runtime,
-                   AtomicInteger exitStatus) {
+    private Master(ActorContext<Command> ctx, SupervisorConfig config, GenerationFactory factory, Listeners listeners,
+                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
         super(ctx);
         this.log = ctx.getLog();
         this.factory = factory;
@@ -127,10 +136,14 @@ public final class Master extends AbstractBehavior<Master.Command> {
         this.startConfig = config;
         this.emergency = new EmergencyRestart(config.emergencyRestartThreshold(), config.emergencyRestartInterval());
         this.events = ctx.messageAdapter(PoolActor.Event.class, PoolEvent::new);
-        for (Generation g : first) {
+    }
+
+    private Behavior<Command> onStart(Start m) {
+        for (Generation g : m.first()) {
             start(g, new RestartLimit());
         }
         log.debug("started {} pool(s): {}", pools.size(), String.join(", ", pools.keySet()));
+        return this;
     }
 
     private void start(Generation g, RestartLimit restarts) {
@@ -154,6 +167,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
+                .onMessage(Start.class, this::onStart)
                 .onMessage(SignalReceived.class, m -> onSignal(m.name()))
                 .onMessage(GetPools.class, this::onGetPools)
                 .onMessage(PoolEvent.class, m -> onPoolEvent(m.event()))

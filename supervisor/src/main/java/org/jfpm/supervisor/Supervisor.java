@@ -35,9 +35,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs jfpm in the foreground: opens every pool's listening socket and scoreboard (failing fast,
- * before any worker exists), starts the OS threads and the actor system, forwards signals to the
- * master, and cleans up after the master has stopped every pool.
+ * Runs jfpm in the foreground: opens every pool's listening socket and scoreboard and binds the
+ * status server (failing fast, before any worker exists), starts the OS threads and the actor
+ * system, forwards signals to the master, and cleans up after the master has stopped every pool.
  *
  * <p>Ownership: the supervisor owns the listening sockets (closed here, after the last worker is
  * gone) and the OS service threads; each PoolActor owns its scoreboard file once started.
@@ -46,13 +46,17 @@ public final class Supervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration STATUS_BIND_TIMEOUT = Duration.ofSeconds(30);
+    private static final String STATUS_LISTEN_KEY = "jfpm.status.listen";
     /** Leftover workers of a dead jfpm: SIGTERM, then SIGKILL after this. */
     private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(2);
 
     private Supervisor() {
     }
 
-    /** Runs until TERM/INT; returns the process exit code (0 after a normal stop, 1 on a fatal error). */
+    /**
+     * Runs until TERM/INT; returns the process exit code: 0 after a normal stop, 78 when a configured
+     * listen address cannot be bound, 1 on another fatal error.
+     */
     public static int run(SupervisorConfig config) {
         return run(config, () -> config);
     }
@@ -97,6 +101,8 @@ public final class Supervisor {
             GenerationFactory factory = new GenerationFactory(config.scoreboardDir(), runtime, listeners);
             for (PoolConfig pool : config.pools()) {
                 generations.add(factory.create(pool, 1));
+            }
+            for (PoolConfig pool : config.pools()) {
                 LOG.info("[pool {}] listening on {} ({} pm, max children {}, accounting {})", pool.name(),
                         pool.listen(), pool.pm().mode().configName(), pool.pm().maxChildren(),
                         pool.accounting().configName());
@@ -106,28 +112,25 @@ public final class Supervisor {
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
             ActorSystem<Master.Command> system = ActorSystem.create(
-                    Master.create(config, generations, factory, listeners, source, runtime, exitStatus), "jfpm",
+                    Master.create(config, factory, listeners, source, runtime, exitStatus), "jfpm",
                     pekkoConfig(config.logLevel()));
             death.attach(system);
-            started = true; // the pool actors own the generations now
-            signals.deliverTo(system);
-            boolean ready = true;
             if (config.statusListen().isPresent()) {
-                ListenAddress.Tcp addr = config.statusListen().get();
                 try {
-                    StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(system))
-                            .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (ExecutionException | TimeoutException | RuntimeException e) {
-                    Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                    ready = false;
-                    if (!stoppedWithin(system, Duration.ofSeconds(2))) { // not a stop during start-up
-                        LOG.error("status server cannot listen on {}: {}; stopping", addr, cause.getMessage());
-                        exitStatus.set(1);
-                        system.tell(new Master.SignalReceived("INT"));
+                    startStatusServer(system, config.statusListen().get());
+                } catch (RuntimeException e) {
+                    system.terminate();
+                    system.getWhenTerminated().toCompletableFuture().join();
+                    if (exitStatus.get() != 0) {
+                        return exitStatus.get(); // an OS thread died and terminated the system: logged
                     }
+                    throw e;
                 }
             }
-            if (ready && !system.getWhenTerminated().toCompletableFuture().isDone()) {
+            system.tell(new Master.Start(generations));
+            started = true; // the pool actors own the generations now
+            signals.deliverTo(system); // after Start: a signal held during start-up finds the pools
+            if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
                 LOG.info("ready to handle connections ({} pool(s): {})", generations.size(),
                         String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
             }
@@ -140,6 +143,9 @@ public final class Supervisor {
         } catch (PidFile.Unavailable e) {
             LOG.error("{}", e.getMessage());
             return 1;
+        } catch (ListenUnavailable e) {
+            LOG.error("{}", e.getMessage());
+            return ExitCodes.CONFIG;
         } catch (IOException | RuntimeException e) {
             LOG.error("fatal: {}", e.getMessage() == null ? e.toString() : e.getMessage());
             LOG.debug("fatal error", e);
@@ -178,13 +184,35 @@ public final class Supervisor {
         }
     }
 
-    private static boolean stoppedWithin(ActorSystem<?> system, Duration wait) throws InterruptedException {
+    /**
+     * Binds {@code jfpm.status.listen}.
+     *
+     * @throws ListenUnavailable the address cannot be bound
+     * @throws IllegalStateException the server did not start otherwise
+     */
+    private static void startStatusServer(ActorSystem<Master.Command> system, ListenAddress.Tcp addr)
+            throws InterruptedException {
         try {
-            system.getWhenTerminated().toCompletableFuture().get(wait.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
+            StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(system))
+                    .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            return false;
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            for (Throwable t = cause; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException b) {
+                    throw new ListenUnavailable(STATUS_LISTEN_KEY, addr, withoutEndpoint(b.getMessage()), b);
+                }
+            }
+            throw new IllegalStateException("status server cannot listen on " + addr + ": " + cause, cause);
         }
+    }
+
+    /** Pekko's {@code [/127.0.0.1:9001] Address already in use} without the endpoint (the key's value names it). */
+    private static String withoutEndpoint(String message) {
+        if (message == null) {
+            return "cannot bind";
+        }
+        int end = message.startsWith("[") ? message.indexOf("] ") : -1;
+        return end < 0 ? message : message.substring(end + 2);
     }
 
     /**

@@ -94,7 +94,9 @@ class MasterTest {
                 spawnThread, reaper, readiness);
         GenerationFactory factory = new GenerationFactory(dir, runtime, listeners);
         List<org.jfpm.pool.Generation> first = List.of(factory.create(config.pools().get(0), 1));
-        return KIT.spawn(Master.create(config, first, factory, listeners, () -> config, runtime, exitStatus));
+        ActorRef<Master.Command> master = KIT.spawn(Master.create(config, factory, listeners, () -> config, runtime, exitStatus));
+        master.tell(new Master.Start(first));
+        return master;
     }
 
     private List<ActorRef<PoolActor.Command>> pools(ActorRef<Master.Command> master) {

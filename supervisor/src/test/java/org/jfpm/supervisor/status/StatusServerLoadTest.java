@@ -38,18 +38,20 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * 200 concurrent requests against a StatusServer whose source reads a real mmap'd scoreboard
  * while another thread keeps spawning, running and burying "workers" in it: every answer is a
- * 200 built from one consistent snapshot (idle + active = total = the processes listed).
+ * 200 built from one consistent snapshot: its idle, active and total counts match the processes the
+ * same answer lists (by state), and stay within the board's slots.
  */
 class StatusServerLoadTest {
 
     private static final int REQUESTS = 200;
+    private static final int SLOTS = 16;
 
     @TempDir
     Path dir;
 
     @Test
     void everyAnswerUnderLoadIsA200FromOneConsistentSnapshot() throws Exception {
-        Scoreboard board = Scoreboard.create(dir, "www", PmMode.DYNAMIC, Accounting.SDK, 8, 16);
+        Scoreboard board = Scoreboard.create(dir, "www", PmMode.DYNAMIC, Accounting.SDK, 8, SLOTS);
         ScoreboardReader reader = board.reader();
         ExecutorService sourceThreads = Executors.newFixedThreadPool(2);
         StatusSource source = () -> CompletableFuture.supplyAsync(
@@ -98,11 +100,15 @@ class StatusServerLoadTest {
         }
     }
 
+    /**
+     * The counts against what the same answer lists: total = processes listed, idle = those in state
+     * Idle, active = the others; where no process is listed, counts within the board's slots.
+     */
     private static void assertConsistent(String path, String body) {
         long idle;
         long active;
         long total;
-        long listed;
+        List<String> states = null;
         if (path.startsWith("/status/www?json") || path.equals("/api/pools")) {
             Map<?, ?> pool = MiniJson.object(body);
             if (path.equals("/api/pools")) {
@@ -111,7 +117,9 @@ class StatusServerLoadTest {
             idle = (Long) pool.get("idle processes");
             active = (Long) pool.get("active processes");
             total = (Long) pool.get("total processes");
-            listed = pool.containsKey("processes") ? ((List<?>) pool.get("processes")).size() : total;
+            if (pool.containsKey("processes")) {
+                states = ((List<?>) pool.get("processes")).stream().map(w -> (String) ((Map<?, ?>) w).get("state")).toList();
+            }
         } else if (path.equals("/metrics")) {
             assertEquals(List.of(), OpenMetricsChecker.problems(body));
             idle = metric(body, "phpfpm_idle_processes");
@@ -120,12 +128,11 @@ class StatusServerLoadTest {
             long series = Pattern.compile("(?m)^phpfpm_process_state\\{").matcher(body).results().count();
             // every "worker" here runs in this JVM, so they share one pid (0 before attaching): one series per distinct pid
             assertTrue(series >= Math.min(total, 1) && series <= Math.min(total, 2), "process series: " + series + ", total: " + total);
-            listed = total;
         } else if (path.contains("xml")) {
             idle = tag(body, "idle-processes");
             active = tag(body, "active-processes");
             total = tag(body, "total-processes");
-            listed = Pattern.compile("<process>").matcher(body).results().count();
+            states = all(body, "<state>([^<]*)</state>");
             try {
                 StatusStructureTest.xml(body);
             } catch (Exception e) {
@@ -135,15 +142,23 @@ class StatusServerLoadTest {
             idle = line(body, "idle processes");
             active = line(body, "active processes");
             total = line(body, "total processes");
-            listed = Pattern.compile("(?m)^pid:").matcher(body).results().count();
-            Matcher states = Pattern.compile("(?m)^state:\\s+(.*)$").matcher(body);
-            while (states.find()) {
-                String state = states.group(1);
+            states = all(body, "(?m)^state:\\s+(.*)$");
+            for (String state : states) {
                 assertTrue(java.util.Arrays.stream(RequestStage.values()).anyMatch(s -> s.statusName().equals(state)), state);
             }
         }
-        assertEquals(total, idle + active, path + ": idle + active = total\n" + body);
-        assertEquals(total, listed, path + ": total = processes listed\n" + body);
+        assertTrue(total >= 0 && total <= SLOTS, path + ": total within the board's " + SLOTS + " slots\n" + body);
+        assertTrue(idle >= 0 && idle <= total && active >= 0 && active <= total, path + ": idle, active within total\n" + body);
+        if (states != null) {
+            long listedIdle = states.stream().filter(RequestStage.ACCEPTING.statusName()::equals).count();
+            assertEquals(states.size(), total, path + ": total = processes listed\n" + body);
+            assertEquals(listedIdle, idle, path + ": idle = processes listed as Idle\n" + body);
+            assertEquals(states.size() - listedIdle, active, path + ": active = processes listed in another state\n" + body);
+        }
+    }
+
+    private static List<String> all(String body, String regex) {
+        return Pattern.compile(regex).matcher(body).results().map(m -> m.group(1)).toList();
     }
 
     private static long metric(String body, String name) {
