@@ -40,6 +40,7 @@
 
 #include "jfpm_fcgi.h"
 #include "jfpm_scoreboard.h"
+#include "jfpm_template.h"
 
 #define EXPORT __attribute__((visibility("default")))
 #define LISTEN_FD 0
@@ -100,6 +101,8 @@ static struct {
     jfpm_fcgi_stream in;
     jfpm_fcgi_stream out;
 } g = {.conn_fd = -1};
+
+static int template_accept(void);
 
 static void *resolve(const char *name) {
     return dlsym(RTLD_NEXT, name);
@@ -328,6 +331,13 @@ static int is_listener(int fd) {
 }
 
 static int accept_common(int fd, struct sockaddr *addr, socklen_t *len, int flags, int use4) {
+    if (jfpm_template_active() && g.base != NULL && is_listener(fd)) {
+        int saved = errno;
+        if (template_accept() != 0) {
+            return -1;
+        }
+        errno = saved;
+    }
     int watched = is_active() && is_listener(fd);
     if (watched) {
         int saved = errno;
@@ -529,18 +539,8 @@ static void after_fork_in_child(void) {
     g.slot = NULL;
 }
 
-static void attach(void) {
-    const char *path = getenv("JFPM_SCOREBOARD");
-    const char *slot_env = getenv("JFPM_SLOT");
-    uint64_t index;
-    if (path == NULL || path[0] == '\0' || slot_env == NULL) {
-        debug("inert: JFPM_SCOREBOARD or JFPM_SLOT not set");
-        return;
-    }
-    if (!parse_slot(slot_env, &index)) {
-        debug("inert: JFPM_SLOT=%s is not a slot index", slot_env);
-        return;
-    }
+/* Maps the scoreboard (inherited fd, else path) and checks its header; 0 on success. */
+static int map_scoreboard(const char *path) {
     int fd = inherited_scoreboard_fd();
     if (fd >= 0) {
         unsetenv("JFPM_SCOREBOARD_FD");
@@ -549,58 +549,109 @@ static void attach(void) {
     }
     if (fd < 0) {
         debug("inert: open(%s): %s", path, strerror(errno));
-        return;
+        return -1;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < JFPM_SB_HEADER_SIZE) {
         debug("inert: %s is not a scoreboard file (too small or not a regular file)", path);
         REAL(close)(fd);
-        return;
+        return -1;
     }
     size_t size = (size_t)st.st_size;
     void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     REAL(close)(fd);
     if (base == MAP_FAILED) {
         debug("inert: mmap(%s): %s", path, strerror(errno));
-        return;
+        return -1;
     }
-    int rc = jfpm_sb_validate(base, size, index);
-    if (rc != JFPM_SB_OK) {
+    int rc = jfpm_sb_validate(base, size, 0);
+    if (rc != JFPM_SB_OK && rc != JFPM_SB_ERR_SLOT) {
         debug("inert: %s: %s", path, validate_name(rc));
         munmap(base, size);
-        return;
+        return -1;
     }
-    jfpm_sb_slot *slot = jfpm_sb_slot_at(base, index);
-    uint64_t in_use = __atomic_load_n(&slot->in_use, __ATOMIC_ACQUIRE);
-    uint64_t owner = jfpm_sb_load(&slot->pid);
-    uint64_t self = (uint64_t)getpid();
-    if (in_use != 1) {
-        debug("inert: slot %llu of %s is not allocated", (unsigned long long)index, path);
-        munmap(base, size);
-        return;
-    }
-    if (owner != 0 && owner != self) {
-        /* a program the worker started inherited our environment: the slot is its parent's */
-        debug("inert: slot %llu of %s belongs to pid %llu", (unsigned long long)index, path,
-              (unsigned long long)owner);
-        munmap(base, size);
-        return;
-    }
+    g.base = base;
+    g.size = size;
     struct stat listen_st;
     if (fstat(LISTEN_FD, &listen_st) == 0 && S_ISSOCK(listen_st.st_mode)) {
         g.listen_dev = listen_st.st_dev;
         g.listen_ino = listen_st.st_ino;
         g.listen_known = 1;
     }
-    g.base = base;
-    g.size = size;
+    return 0;
+}
+
+/* Claims slot `index` of the mapped scoreboard for this process; 0 on success (then active). */
+static int claim_slot(const char *path, uint64_t index) {
+    int rc = jfpm_sb_validate(g.base, g.size, index);
+    if (rc != JFPM_SB_OK) {
+        debug("inert: %s: %s", path, validate_name(rc));
+        return -1;
+    }
+    jfpm_sb_slot *slot = jfpm_sb_slot_at(g.base, index);
+    uint64_t in_use = __atomic_load_n(&slot->in_use, __ATOMIC_ACQUIRE);
+    uint64_t owner = jfpm_sb_load(&slot->pid);
+    uint64_t self = (uint64_t)getpid();
+    if (in_use != 1) {
+        debug("inert: slot %llu of %s is not allocated", (unsigned long long)index, path);
+        return -1;
+    }
+    if (owner != 0 && owner != self) {
+        /* a program the worker started inherited our environment: the slot is its parent's */
+        debug("inert: slot %llu of %s belongs to pid %llu", (unsigned long long)index, path,
+              (unsigned long long)owner);
+        return -1;
+    }
     g.slot = slot;
     g.pid = self;
     jfpm_sb_attach(slot, self, now_us());
-    pthread_atfork(NULL, NULL, after_fork_in_child);
     __atomic_store_n(&g.active, 1, __ATOMIC_RELEASE);
     debug("attached to slot %llu of %s%s", (unsigned long long)index, path,
           g.listen_known ? "" : " (fd 0 is not a socket: accepts on fd 0 are followed)");
+    return 0;
+}
+
+static void attach(void) {
+    const char *path = getenv("JFPM_SCOREBOARD");
+    const char *slot_env = getenv("JFPM_SLOT");
+    uint64_t index = 0;
+    int template = jfpm_template_init();
+    if (path == NULL || path[0] == '\0' || (slot_env == NULL && !template)) {
+        debug("inert: JFPM_SCOREBOARD or JFPM_SLOT not set");
+        return;
+    }
+    if (!template && !parse_slot(slot_env, &index)) {
+        debug("inert: JFPM_SLOT=%s is not a slot index", slot_env);
+        return;
+    }
+    if (map_scoreboard(path) != 0) {
+        return;
+    }
+    pthread_atfork(NULL, NULL, after_fork_in_child);
+    if (template) {
+        debug("template: will serve fork requests at the first accept() on the listening socket");
+        return;
+    }
+    if (claim_slot(path, index) != 0) {
+        munmap(g.base, g.size);
+        g.base = NULL;
+    }
+}
+
+/*
+ * The accept hook in a template: serves fork requests; in a forked child, claims the slot of the
+ * request and returns 0 (the child goes on into its real accept()); -1 with EINTR in the template.
+ */
+static int template_accept(void) {
+    uint64_t slot, generation;
+    if (jfpm_template_serve(&slot, &generation) < 0) {
+        errno = EINTR;
+        return -1;
+    }
+    if (claim_slot("the template's scoreboard", slot) != 0) {
+        _exit(124); /* a worker without its slot would be invisible: the master sees the exit */
+    }
+    return 0;
 }
 
 __attribute__((constructor)) static void jfpm_preload_init(void) {

@@ -75,6 +75,13 @@ final class Native {
 
         int pipe2(Pointer fds, int flags);
 
+        int socketpair(int domain, int type, int protocol, Pointer fds);
+
+        long sendmsg(int fd, Pointer msghdr, int flags);
+
+        /** {@code fcntl} with an int argument ({@code F_DUPFD_CLOEXEC}, {@code F_GETFD}, ...). */
+        int fcntl(int fd, int cmd, int arg);
+
         int eventfd(int initval, int flags);
 
         int poll(Pointer fds, long nfds, int timeoutMillis);

@@ -67,6 +67,20 @@ public final class ProcFs {
         return state != 'Z' && state != 'X';
     }
 
+    /** The parent pid of {@code pid} ({@code /proc/pid/stat} field 4), or -1 if it is gone. */
+    public static long parent(long pid) {
+        String stat = read(pid, "stat");
+        if (stat == null) {
+            return -1;
+        }
+        String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        try {
+            return after.length > 1 ? Long.parseLong(after[1]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** The fields of {@code /proc/pid/status} ({@code SigBlk}, {@code Uid}, ...); empty if gone. */
     public static Map<String, String> status(long pid) {
         String text = read(pid, "status");

@@ -17,15 +17,24 @@ import java.util.Objects;
  * @param stderrFd the child's fd 2; -1 = inherit the supervisor's
  * @param chdir    the child's working directory, or null for the supervisor's
  * @param prefix   a privilege helper prepended to argv, e.g. {@code setpriv --reuid=... --}; empty = none
- * @param fd3      a supervisor fd that becomes the child's fd 3 (for workers: the scoreboard's memfd);
- *                 -1 = none, and the child's fds end at 2
+ * @param inherited supervisor fds that become the child's fds 3, 4, ... in order (for workers: the
+ *                 scoreboard's memfd; for a template also its control socket); empty = the child's
+ *                 fds end at 2. Each must be above the last target (jfpm keeps them at 64 and up), so
+ *                 that no {@code dup2} overwrites one still to be copied.
  */
 public record SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd, int stdoutFd, int stderrFd,
-                        Path chdir, List<String> prefix, int fd3) {
+                        Path chdir, List<String> prefix, List<Integer> inherited) {
     public SpawnSpec {
         argv = List.copyOf(argv);
         env = Map.copyOf(env);
         prefix = prefix == null ? List.of() : List.copyOf(prefix);
+        inherited = inherited == null ? List.of() : List.copyOf(inherited);
+        for (int fd : inherited) {
+            if (fd < 3 + inherited.size()) {
+                throw new IllegalArgumentException("inherited fd " + fd + " is below " + (3 + inherited.size())
+                        + ": a dup2 onto 3.. could overwrite it");
+            }
+        }
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("argv is empty: expected at least the program to run");
         }
@@ -36,10 +45,10 @@ public record SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd,
         }
     }
 
-    /** A spec with no fd 3. */
+    /** A spec with no fds beyond 2. */
     public SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd, int stdoutFd, int stderrFd,
                      Path chdir, List<String> prefix) {
-        this(argv, env, stdinFd, stdoutFd, stderrFd, chdir, prefix, -1);
+        this(argv, env, stdinFd, stdoutFd, stderrFd, chdir, prefix, List.of());
     }
 
     /** A spec with no redirections, no chdir and no prefix. */
@@ -58,26 +67,26 @@ public record SpawnSpec(List<String> argv, Map<String, String> env, int stdinFd,
     }
 
     public SpawnSpec withStdin(int fd) {
-        return new SpawnSpec(argv, env, fd, stdoutFd, stderrFd, chdir, prefix, fd3);
+        return new SpawnSpec(argv, env, fd, stdoutFd, stderrFd, chdir, prefix, inherited);
     }
 
     public SpawnSpec withStdout(int fd) {
-        return new SpawnSpec(argv, env, stdinFd, fd, stderrFd, chdir, prefix, fd3);
+        return new SpawnSpec(argv, env, stdinFd, fd, stderrFd, chdir, prefix, inherited);
     }
 
     public SpawnSpec withStderr(int fd) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, fd, chdir, prefix, fd3);
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, fd, chdir, prefix, inherited);
     }
 
     public SpawnSpec withChdir(Path dir) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, dir, prefix, fd3);
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, dir, prefix, inherited);
     }
 
     public SpawnSpec withPrefix(List<String> helper) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, Objects.requireNonNull(helper), fd3);
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, Objects.requireNonNull(helper), inherited);
     }
 
-    public SpawnSpec withFd3(int fd) {
-        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, prefix, fd);
+    public SpawnSpec withInherited(List<Integer> fds) {
+        return new SpawnSpec(argv, env, stdinFd, stdoutFd, stderrFd, chdir, prefix, fds);
     }
 }

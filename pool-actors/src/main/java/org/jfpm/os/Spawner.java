@@ -10,7 +10,7 @@ import org.jfpm.os.Native.LibC;
 
 /**
  * Spawns children with libc {@code posix_spawnp}, in this order of file actions: {@code dup2} of
- * the given fds onto 0/1/2 (and 3, when the spec has one), {@code closefrom} the next (race-free:
+ * the given fds onto 0/1/2 (and the inherited ones onto 3, 4, ...), {@code closefrom} the next (race-free:
  * nothing else the JVM has open leaks into the child), then {@code chdir}. Attributes: an empty signal mask (Java threads block SIGQUIT),
  * every signal reset to its default disposition (inherited SIG_IGN is dropped; glibc keeps its own
  * RT32/RT33 ignored) and a process group of its own (pgid = pid).
@@ -82,13 +82,10 @@ public final class Spawner {
             }
         }
         int firstClosed = 3;
-        if (spec.fd3() >= 0) {
-            if (spec.fd3() == 3) { // dup2(3, 3) would keep its close-on-exec flag
-                throw new IllegalArgumentException("fd3 must not be fd 3 itself");
-            }
-            check("posix_spawn_file_actions_adddup2(" + spec.fd3() + ", 3)",
-                    c.posix_spawn_file_actions_adddup2(actions, spec.fd3(), 3));
-            firstClosed = 4;
+        for (int fd : spec.inherited()) {
+            check("posix_spawn_file_actions_adddup2(" + fd + ", " + firstClosed + ")",
+                    c.posix_spawn_file_actions_adddup2(actions, fd, firstClosed));
+            firstClosed++;
         }
         check("posix_spawn_file_actions_addclosefrom_np(" + firstClosed + ")",
                 c.posix_spawn_file_actions_addclosefrom_np(actions, firstClosed));

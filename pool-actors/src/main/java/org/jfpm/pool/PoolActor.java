@@ -258,7 +258,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         SpawnTicket ticket = children.startSpawn(slot, g.number());
         SpawnSpec spec = new SpawnSpec(g.config().command(), WorkerLaunch.forSlot(g.launchEnv(), slot),
                 g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix(),
-                g.config().accounting() == Accounting.NONE ? -1 : g.scoreboard().fd());
+                g.config().accounting() == Accounting.NONE ? List.of() : List.of(g.scoreboard().fd()));
         ActorRef<Command> self = getContext().getSelf();
         CompletableFuture<ChildProcess> result;
         try {
