@@ -23,6 +23,7 @@ import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Signals;
 import org.jfpm.os.SpawnSpec;
+import org.jfpm.os.TemplateControl;
 import org.jfpm.pool.policy.Action;
 import org.jfpm.pool.policy.Policies;
 import org.jfpm.pool.policy.PolicyActor;
@@ -56,7 +57,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     /** The pool's protocol. */
     public sealed interface Command permits GetStatus, Stop, Reload, PolicyDecided, Spawned, SpawnFailed,
-            ChildExited, Readable, Rearm, Tick, TimeoutCheck, DrainCheck {
+            ChildExited, Readable, Rearm, Tick, TimeoutCheck, DrainCheck, TemplateStarted, TemplateFailed,
+            TemplateReadable, TemplateRetry, TemplateWait {
     }
 
     /** Reply with a live {@link PoolStatus} (every generation's workers, the newest first). */
@@ -104,7 +106,23 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     public record PolicyDecided(long generation, Action action) implements Command {
     }
 
-    private record Spawned(SpawnTicket ticket, Generation generation, ChildProcess process) implements Command {
+    private record Spawned(SpawnTicket ticket, Generation generation, ChildProcess process, boolean forked,
+                           String forkError) implements Command {
+    }
+
+    private record TemplateStarted(Template template) implements Command {
+    }
+
+    private record TemplateFailed(Generation generation, String error) implements Command {
+    }
+
+    private record TemplateReadable(long pid) implements Command {
+    }
+
+    private record TemplateRetry(long generation) implements Command {
+    }
+
+    private record TemplateWait(long generation) implements Command {
     }
 
     private record SpawnFailed(SpawnTicket ticket, Generation generation, String error) implements Command {
@@ -160,6 +178,18 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private int quietReadables;
     private boolean stopping;
     private boolean stoppedCleanly;
+    /** The current generation's template (spawn-mode fork/auto), or null. */
+    private Template template;
+    /** The generation whose template spawn is in flight, or null: its listener and scoreboard stay open. */
+    private Generation templateSpawning;
+    /** Templates in a row that died before they were ready, or were ready for less than a minute. */
+    private int templateFailures;
+    private static final Duration TEMPLATE_BACKOFF_MAX = Duration.ofSeconds(30);
+    /** How long spawns wait for a starting template before they are exec'd after all. */
+    static final Duration TEMPLATE_WAIT = Duration.ofSeconds(3);
+    /** Spawns asked for while the template starts: done when it is ready, refuses, fails or times out. */
+    private int deferredSpawns;
+    private String deferredReason = "";
 
     private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Generation first,
                       PoolRuntime runtime, EmergencyRestart emergency, ActorRef<Event> owner) {
@@ -191,6 +221,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         quietReadables = 0;
         arm();
         policy.tell(new PolicyActor.ViewChanged(view(false)));
+        deferredSpawns = 0;
+        firstTemplatePending = g.config().wantsTemplate();
+        if (g.config().wantsTemplate()) {
+            startTemplate(g);
+        } else if (g.config().spawnMode() == SpawnMode.AUTO) {
+            log.info("{} spawn-mode auto: workers are exec'd ({})", tag,
+                    g.config().spawnMode().whyExec(g.config().accounting()).orElse("?"));
+        }
     }
 
     @Override
@@ -205,6 +243,16 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .onMessageEquals(TimeoutCheck.INSTANCE, this::onTimeoutCheck)
                 .onMessageEquals(DrainCheck.INSTANCE, this::onDrainCheck)
+                .onMessage(TemplateStarted.class, this::onTemplateStarted)
+                .onMessage(TemplateFailed.class, this::onTemplateFailed)
+                .onMessage(TemplateReadable.class, this::onTemplateReadable)
+                .onMessage(TemplateRetry.class, this::onTemplateRetry)
+                .onMessage(TemplateWait.class, m -> {
+                    if (m.generation() == current.number()) {
+                        flushDeferredSpawns("template not ready after " + TEMPLATE_WAIT.toMillis() + " ms");
+                    }
+                    return this;
+                })
                 .onMessage(GetStatus.class, this::onGetStatus)
                 .onMessage(Stop.class, this::onStop)
                 .onMessage(Reload.class, this::onReload)
@@ -239,6 +287,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                     brake.backoff().delayNanos(now) / 1_000_000);
             return;
         }
+        if (templatePending()) {
+            if (deferredSpawns == 0) {
+                timers.startSingleTimer(new TemplateWait(current.number()), TEMPLATE_WAIT);
+            }
+            deferredSpawns = Math.max(deferredSpawns, requested); // the policy asks again for the same deficit
+            deferredReason = reason;
+            return;
+        }
         int room = current.config().pm().maxChildren() - children.running(current.number());
         int count = Math.min(requested, room);
         for (int i = 0; i < count; i++) {
@@ -260,15 +316,16 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix(),
                 g.config().accounting() == Accounting.NONE ? List.of() : List.of(g.scoreboard().fd()));
         ActorRef<Command> self = getContext().getSelf();
-        CompletableFuture<ChildProcess> result;
+        CompletableFuture<WorkerSpawn.Result> result;
+        TemplateControl from = template != null && template.generation == g && template.ready() ? template.control : null;
         try {
-            result = WorkerSpawn.start(ticket, spec, g.config(), runtime,
+            result = WorkerSpawn.start(ticket, spec, from, g.number(), g.config(), runtime,
                     pid -> status -> self.tell(new ChildExited(pid, status)));
         } catch (RuntimeException | Error e) { // the spawn thread refused the task: nothing was spawned
             result = CompletableFuture.failedFuture(e);
         }
-        getContext().pipeToSelf(result, (process, error) -> process != null
-                ? new Spawned(ticket, g, process)
+        getContext().pipeToSelf(result, (r, error) -> r != null
+                ? new Spawned(ticket, g, r.process(), r.forked(), r.forkError())
                 : new SpawnFailed(ticket, g, WorkerSpawn.describe(error)));
     }
 
@@ -302,7 +359,12 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         children.endSpawn(m.ticket());
         Child child = new Child(m.process(), m.ticket().slot, m.generation());
         children.add(child);
-        log.info("{} child {} started", tag, child.pid());
+        log.info("{} child {} started{}", tag, child.pid(), m.forked() ? " (forked)" : "");
+        if (m.forkError() != null && template != null && template.generation == m.generation()) {
+            log.warn("{} template {} failed a fork ({}); spawned with exec, replacing the template", tag,
+                    template.pid(), m.forkError());
+            retireTemplate();
+        }
         if (m.ticket().cancelled()) {
             child.moveTo(Child.State.KILLED, 0); // the ticket's canceller sent SIGKILL
         } else if (stopping) {
@@ -352,7 +414,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     /** A generation that stopped spawning hands its listener back once its last spawn has ended. */
     private void afterSpawnEnded(Generation g) {
-        if ((stopping || g != current) && children.spawnsInFlight(g.number()) == 0) {
+        if ((stopping || g != current) && children.spawnsInFlight(g.number()) == 0 && templateSpawning != g) {
             releaseListener(g);
         }
         if (g != current && children.isEmpty(g.number())) {
@@ -364,6 +426,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private Behavior<Command> onChildExited(ChildExited m) {
+        if (template != null && m.pid() == template.pid()) {
+            return onTemplateExited(m);
+        }
         Child child = children.remove(m.pid());
         if (child == null) {
             if (children.spawnsInFlight() > 0) {
@@ -474,10 +539,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         Generation old = current;
         getContext().stop(policy);
         disarm();
+        retireTemplate();
         drainer.reloadBegins(children.all());
         log.info("{} reloading: generation {} starts, generation {} drains ({} worker(s))", tag, next.number(),
                 old.number(), children.of(old.number()).size());
-        if (children.spawnsInFlight(old.number()) == 0) {
+        if (children.spawnsInFlight(old.number()) == 0 && templateSpawning != old) {
             releaseListener(old);
         }
         begin(next);
@@ -501,7 +567,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     /** A non-current generation with no worker and no spawn left is gone: its scoreboard goes with it. */
     private void retire(Generation g) {
-        if (!generations.remove(g)) {
+        if (templateSpawning == g || !generations.remove(g)) {
             return;
         }
         releaseListener(g);
@@ -601,10 +667,11 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         stopping = true;
         getContext().stop(policy);
         disarm();
+        retireTemplate();
         timers.cancel(TimeoutCheck.INSTANCE);
         children.cancelSpawns();
         for (Generation g : generations) {
-            if (children.spawnsInFlight(g.number()) == 0) {
+            if (children.spawnsInFlight(g.number()) == 0 && templateSpawning != g) {
                 releaseListener(g);
             }
         }
@@ -622,7 +689,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private Behavior<Command> maybeStopped() {
-        if (!children.isEmpty()) {
+        if (!children.isEmpty() || templateSpawning != null) {
             return this;
         }
         for (Generation g : generations) {
@@ -644,6 +711,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private Behavior<Command> onPostStop() {
         if (!stoppedCleanly) {
             log.error("{} pool actor failed; killing its {} child(ren)", tag, children.size());
+            retireTemplate();
             children.cancelSpawns();
             for (Child c : children.all()) {
                 terminator.kill(c);
@@ -654,6 +722,175 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             }
         }
         return this;
+    }
+
+    // ---- the template (spawn-mode fork / auto) -----------------------------------------------
+
+    /**
+     * The current generation's first template is starting: spawns wait for it (up to
+     * {@link #TEMPLATE_WAIT}), so that every worker shares its caches. A replacement template is not
+     * waited for: spawns are exec'd meanwhile.
+     */
+    private boolean templatePending() {
+        return firstTemplatePending;
+    }
+
+    /** True from a forking generation's start until its first template is ready, refuses, fails or times out. */
+    private boolean firstTemplatePending;
+
+    private void flushDeferredSpawns(String why) {
+        firstTemplatePending = false;
+        timers.cancel(new TemplateWait(current.number()));
+        if (deferredSpawns > 0 && !stopping) {
+            int n = deferredSpawns;
+            deferredSpawns = 0;
+            if (why != null) {
+                log.warn("{} {}; spawning {} with exec", tag, why, n);
+            }
+            spawn(n, deferredReason);
+        }
+    }
+
+    private void startTemplate(Generation g) {
+        if (templateSpawning != null || stopping) {
+            return;
+        }
+        templateSpawning = g;
+        ActorRef<Command> self = getContext().getSelf();
+        CompletableFuture<Template> started;
+        try {
+            started = Template.start(g, runtime, pid -> status -> self.tell(new ChildExited(pid, status)));
+        } catch (RuntimeException | Error e) {
+            started = CompletableFuture.failedFuture(e);
+        }
+        getContext().pipeToSelf(started, (t, error) -> t != null ? new TemplateStarted(t)
+                : new TemplateFailed(g, WorkerSpawn.describe(error)));
+    }
+
+    private Behavior<Command> onTemplateStarted(TemplateStarted m) {
+        Template t = m.template();
+        templateSpawning = null;
+        if (stopping || t.generation != current) {
+            t.retire(runtime.readiness());
+            afterTemplateSpawnEnded(t.generation);
+            return stopping ? maybeStopped() : this;
+        }
+        template = t;
+        log.info("{} template {} started", tag, t.pid());
+        armTemplate(t);
+        return this;
+    }
+
+    private Behavior<Command> onTemplateFailed(TemplateFailed m) {
+        templateSpawning = null;
+        log.error("{} unable to spawn a template: {}; spawning with exec", tag, m.error());
+        afterTemplateSpawnEnded(m.generation());
+        if (m.generation() == current) {
+            flushDeferredSpawns(null);
+        }
+        if (!stopping && m.generation() == current) {
+            scheduleTemplateRetry();
+        }
+        return stopping ? maybeStopped() : this;
+    }
+
+    private void afterTemplateSpawnEnded(Generation g) {
+        if (!stopping && g != current && current.config().wantsTemplate()
+                && (template == null || template.generation != current)) {
+            startTemplate(current); // a reload came while the old generation's template was spawning
+        }
+        if (g != current || stopping) {
+            if (children.spawnsInFlight(g.number()) == 0) {
+                releaseListener(g);
+            }
+            if (g != current && children.isEmpty(g.number())) {
+                retire(g);
+            }
+        }
+    }
+
+    private void armTemplate(Template t) {
+        ActorRef<Command> self = getContext().getSelf();
+        long pid = t.pid();
+        t.armed = runtime.readiness().arm(t.control.masterEnd(), () -> self.tell(new TemplateReadable(pid)));
+    }
+
+    private Behavior<Command> onTemplateReadable(TemplateReadable m) {
+        Template t = template;
+        if (t == null || t.pid() != m.pid() || t.retired) {
+            return this;
+        }
+        t.armed = null;
+        java.util.Optional<TemplateControl.Ready> ready = t.control.pollReady();
+        if (ready.isEmpty()) {
+            armTemplate(t);
+            return this;
+        }
+        TemplateControl.Ready r = ready.get();
+        if (r.status() == TemplateControl.Status.OK) {
+            t.state = Template.State.READY;
+            log.info("{} template {} ready: workers are forked from it ({} ms after its spawn)", tag, t.pid(),
+                    (System.nanoTime() - t.startedNanos) / 1_000_000);
+            templateFailures = 0;
+            flushDeferredSpawns(null);
+            return this;
+        }
+        t.state = Template.State.REFUSED;
+        String why = switch (r.status()) {
+            case MULTI_THREADED -> "it has " + r.threads() + " threads at its first accept() (forking needs one)";
+            case NO_TID -> "glibc's thread id could not be located in it";
+            default -> "it broke the control protocol";
+        };
+        log.warn("{} template {} cannot fork: {}; workers of generation {} are exec'd", tag, t.pid(), why,
+                t.generation.number());
+        t.retire(runtime.readiness());
+        flushDeferredSpawns(null);
+        return this;
+    }
+
+    private Behavior<Command> onTemplateExited(ChildExited m) {
+        Template t = template;
+        t.retire(runtime.readiness());
+        template = null;
+        if (stopping) {
+            log.info("{} template {} {}", tag, t.pid(), m.status().describe());
+            return maybeStopped();
+        }
+        if (t.state == Template.State.REFUSED) {
+            log.debug("{} template {} {}", tag, t.pid(), m.status().describe());
+            template = t; // remembered, so that this generation does not try again
+            return this;
+        }
+        boolean longLived = System.nanoTime() - t.startedNanos > Duration.ofMinutes(1).toNanos();
+        templateFailures = longLived ? 1 : templateFailures + 1;
+        log.warn("{} template {} {}; spawning with exec until a new one is ready", tag, t.pid(), m.status().describe());
+        if (t.generation == current) {
+            flushDeferredSpawns(null);
+            scheduleTemplateRetry();
+        }
+        return this;
+    }
+
+    private void scheduleTemplateRetry() {
+        long ms = Math.min(TEMPLATE_BACKOFF_MAX.toMillis(), 500L << Math.min(Math.max(templateFailures, 1) - 1, 10));
+        timers.startSingleTimer(new TemplateRetry(current.number()), Duration.ofMillis(ms));
+    }
+
+    private Behavior<Command> onTemplateRetry(TemplateRetry m) {
+        if (!stopping && m.generation() == current.number() && template == null) {
+            startTemplate(current);
+        }
+        return this;
+    }
+
+    /** The current template leaves (reload, stop, a failed fork); its exit is still reported. */
+    private void retireTemplate() {
+        if (template != null) {
+            template.retire(runtime.readiness());
+            if (template.state == Template.State.REFUSED) {
+                template = null;
+            }
+        }
     }
 
     // ---- views and status --------------------------------------------------------------------

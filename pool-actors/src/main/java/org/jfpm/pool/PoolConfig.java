@@ -52,11 +52,29 @@ public record PoolConfig(
         long rlimitCore,
         Duration requestTerminateTimeout,
         Duration requestSlowlogTimeout,
-        PmConfig pm) {
+        PmConfig pm,
+        SpawnMode spawnMode) {
 
     public PoolConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
+        spawnMode = spawnMode == null ? SpawnMode.EXEC : spawnMode;
+    }
+
+    /** A pool that execs its workers ({@code spawn-mode = exec}). */
+    public PoolConfig(String name, List<String> command, ListenAddress listen, int listenBacklog, int listenMode,
+                      String listenOwner, String listenGroup, String user, String group, Path chdir, boolean clearEnv,
+                      Map<String, String> env, Accounting accounting, int stopSignal, boolean catchWorkersOutput,
+                      long rlimitFiles, long rlimitCore, Duration requestTerminateTimeout,
+                      Duration requestSlowlogTimeout, PmConfig pm) {
+        this(name, command, listen, listenBacklog, listenMode, listenOwner, listenGroup, user, group, chdir, clearEnv,
+                env, accounting, stopSignal, catchWorkersOutput, rlimitFiles, rlimitCore, requestTerminateTimeout,
+                requestSlowlogTimeout, pm, SpawnMode.EXEC);
+    }
+
+    /** Whether a new generation should start a template: the mode allows it and so does accounting. */
+    public boolean wantsTemplate() {
+        return spawnMode.whyExec(accounting).isEmpty();
     }
 
     /** Slots in the pool's scoreboard: room for a full second generation during a reload. */

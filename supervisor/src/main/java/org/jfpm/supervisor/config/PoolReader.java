@@ -8,11 +8,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
+import org.jfpm.pool.SpawnMode;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
 
@@ -29,7 +31,7 @@ final class PoolReader {
             "command", "listen", "listen-backlog", "listen-mode", "listen-owner", "listen-group",
             "user", "group", "chdir", "clear-env", "env", "accounting", "stop-signal",
             "catch-workers-output", "rlimit-files", "rlimit-core",
-            "request-terminate-timeout", "request-slowlog-timeout", "pm");
+            "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "pm");
 
     /** Keys of a pool's {@code pm}. {@code start-servers} has no default: it is computed as PHP-FPM does. */
     static final Set<String> PM_KEYS = Set.of(
@@ -37,7 +39,8 @@ final class PoolReader {
             "max-spawn-rate", "process-idle-timeout", "max-requests");
 
     /** Variables jfpm sets for every worker; {@code env} may not override them. */
-    static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT");
+    static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT",
+            "JFPM_TEMPLATE_FD");
 
     /** The largest pm.max-children: the scoreboard holds two slots of 2 KiB per child. */
     static final int MAX_CHILDREN = 65536;
@@ -108,6 +111,11 @@ final class PoolReader {
                     + terminate.toString().substring(2).toLowerCase(Locale.ROOT) + ") when both are set");
         }
         PmConfig pm = pm(f);
+        SpawnMode spawnMode = spawnMode(f);
+        if (spawnMode == SpawnMode.FORK && accounting != null && accounting != Accounting.PRELOAD) {
+            f.error("spawn-mode", "auto or exec with accounting = " + accounting.configName()
+                    + " (fork needs accounting = preload: the preload library serves the template's forks)");
+        }
         if (accounting == Accounting.NONE) {
             requireAccounting(f, "request-terminate-timeout", terminate != null && !terminate.isZero(), "0s");
             requireAccounting(f, "request-slowlog-timeout", slowlog != null && !slowlog.isZero(), "0s");
@@ -122,7 +130,17 @@ final class PoolReader {
         }
         return new PoolConfig(name, command, listen, backlog.intValue(), mode, listenOwner, listenGroup,
                 user, group, chdir, clearEnv, env, accounting, stopSignal, catchOutput,
-                rlimitFiles, rlimitCore, terminate, slowlog, pm);
+                rlimitFiles, rlimitCore, terminate, slowlog, pm, spawnMode);
+    }
+
+    private static SpawnMode spawnMode(Fields f) {
+        ConfigValue v = f.value("spawn-mode");
+        Optional<SpawnMode> m = v == null || !(v.unwrapped() instanceof String text) ? Optional.empty() : SpawnMode.parse(text);
+        if (m.isEmpty()) {
+            f.error("spawn-mode", "one of auto, exec, fork");
+            return null;
+        }
+        return m.get();
     }
 
     /** Request times and counts come from the scoreboard: without accounting these settings could do nothing. */
