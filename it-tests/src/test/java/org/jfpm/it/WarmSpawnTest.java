@@ -157,4 +157,35 @@ class WarmSpawnTest {
             assertEquals(200, Http.get(jfpm.pool(POOL).address(), "/", Duration.ofSeconds(5)).status());
         }
     }
+
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aDeadTemplateIsReplacedAndAReloadBringsANewOne() throws Exception {
+        Path script = script();
+        PoolSpec pool = PoolSpec.named(POOL, Workers.phpCgi(), "preload").staticPm(2).set("spawn-mode", "fork");
+        try (Jfpm jfpm = Jfpm.in(tmp).pool(pool).start()) {
+            long first = Long.parseLong(jfpm.awaitLog("\\[pool warm\\] template (\\d+) ready", Duration.ofSeconds(20)).group(1));
+            jfpm.awaitIdle(POOL, 2, Duration.ofSeconds(20));
+            int mark = jfpm.logMark();
+            Procs.signal(first, "KILL");
+            jfpm.awaitLogSince(mark, "template " + first + " exited on signal 9 \\(SIGKILL\\); spawning with exec until a new one is ready",
+                    Duration.ofSeconds(10));
+            long second = Long.parseLong(jfpm.awaitLogSince(mark, "template (\\d+) ready", Duration.ofSeconds(10)).group(1));
+            assertTrue(second != first && Procs.alive(second), "a new template");
+            assertEquals(2, jfpm.workerPids(POOL).size(), "the workers were untouched: " + jfpm.dump());
+            ask(jfpm, script);
+
+            mark = jfpm.logMark();
+            jfpm.rewrite(b -> pool.set("env", Map.of("APP_ENV", "two")));
+            jfpm.hup();
+            long third = Long.parseLong(jfpm.awaitLogSince(mark, "template (\\d+) ready", Duration.ofSeconds(20)).group(1));
+            jfpm.awaitLogSince(mark, "generation 1 drained", Duration.ofSeconds(20));
+            jfpm.pollUntil(() -> !Procs.alive(second), Duration.ofSeconds(5), "the old template left with its generation");
+            assertTrue(Procs.alive(third));
+            assertEquals("two", Procs.environ(third).get("APP_ENV"), "the new template has the new environment");
+            for (long pid : jfpm.awaitWorkers(POOL, 2, "JFPM_POOL", POOL, Duration.ofSeconds(20))) {
+                assertEquals("two", Procs.environ(pid).get("APP_ENV"), "worker " + pid + " was forked from the new template");
+            }
+        }
+    }
 }
