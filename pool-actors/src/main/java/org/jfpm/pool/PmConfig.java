@@ -15,6 +15,8 @@ import org.jfpm.scoreboard.PmMode;
  * @param maxSpawnRate       dynamic: cap of the doubling spawn rate per tick and of the fast path's burst
  * @param processIdleTimeout ondemand: bury workers idle longer than this
  * @param maxRequests        retire a worker after this many requests (0 = never)
+ * @param shrink             dynamic: bury every idle worker above maxSpare per tick ({@link ShrinkMode#FAST})
+ *                           or one ({@link ShrinkMode#GRADUAL}, PHP-FPM's rule)
  */
 public record PmConfig(
         PmMode mode,
@@ -24,5 +26,25 @@ public record PmConfig(
         int maxSpareServers,
         int maxSpawnRate,
         Duration processIdleTimeout,
-        long maxRequests) {
+        long maxRequests,
+        ShrinkMode shrink) {
+
+    public PmConfig {
+        if (shrink == null) {
+            throw new IllegalArgumentException("shrink must not be null");
+        }
+    }
+
+    /** The settings with the default {@code pm.shrink = fast}. */
+    public PmConfig(PmMode mode, int maxChildren, int startServers, int minSpareServers, int maxSpareServers,
+                    int maxSpawnRate, Duration processIdleTimeout, long maxRequests) {
+        this(mode, maxChildren, startServers, minSpareServers, maxSpareServers, maxSpawnRate, processIdleTimeout,
+                maxRequests, ShrinkMode.FAST);
+    }
+
+    /** The same settings with another {@code pm.shrink}. */
+    public PmConfig withShrink(ShrinkMode rule) {
+        return new PmConfig(mode, maxChildren, startServers, minSpareServers, maxSpareServers, maxSpawnRate,
+                processIdleTimeout, maxRequests, rule);
+    }
 }

@@ -1,6 +1,8 @@
 package org.jfpm.pool.policy;
 
 import java.time.Duration;
+import java.util.List;
+import org.jfpm.pool.ShrinkMode;
 
 /**
  * {@code pm = dynamic}: PHP-FPM's spare-server algorithm on the 1 s tick, plus an event-driven fast
@@ -11,19 +13,31 @@ import java.time.Duration;
  *   <li><b>Fast path</b> (every call): when connections wait that no idle, starting or pending worker
  *       will take, spawn that many at once, capped by max-children and by a burst budget of
  *       {@code max-spawn-rate} spawns per tick period.</li>
- *   <li><b>Tick</b>: if idle &gt; max-spare, bury the worker idle longest (one per tick) and reset
- *       the rate to 1; else if idle + starting + pending &lt; min-spare, spawn
- *       {@code min(rate, shortfall, room)}, log "seems busy" when rate &ge; 8, double the rate up to
- *       max-spawn-rate; at max-children count MaxChildrenReached once per episode; else rate = 1.</li>
+ *   <li><b>Tick</b>: if idle &gt; max-spare, shrink and reset the rate to 1. With
+ *       {@code pm.shrink = fast} (the default) bury every idle worker above max-spare that has been
+ *       idle for at least a full tick ({@link #FAST_SHRINK_MIN_IDLE}), longest idle first; with
+ *       {@code gradual} (PHP-FPM's rule) bury only the worker idle longest, one per tick. Else if
+ *       idle + starting + pending &lt; min-spare, spawn {@code min(rate, shortfall, room)}, log
+ *       "seems busy" when rate &ge; 8, double the rate up to max-spawn-rate; at max-children count MaxChildrenReached once per episode; else rate = 1.</li>
  *   <li>Never buries an idle worker while connections wait: it is about to take one.</li>
  *   <li>{@code pm.max-requests}: retire the worker; the spare rule replaces it if needed.</li>
  *   <li>accounting = none: no idle is known, so the spare rules give way to a floor of min-spare
  *       workers and, after {@code process-idle-timeout} with no connection waiting, one bury per
- *       tick (the least recently spawned) while more than max-spare run.</li>
+ *       tick (the least recently spawned) while more than max-spare run, whatever
+ *       {@code pm.shrink} says (idleness is only a guess there).</li>
  * </ul>
  * An episode of max-children ends when the policy spawns again.
  */
 public final class DynamicPolicy implements Policy {
+
+    /**
+     * {@code pm.shrink = fast}: how long a worker must have been idle before a tick may bury it. One
+     * tick period, so that a worker that has just finished a request is not buried in the same
+     * instant; a pool is back at max-spare within two ticks of the end of a burst.
+     */
+    static final Duration FAST_SHRINK_MIN_IDLE = PolicyActor.TICK_INTERVAL;
+
+    private static final String SHRINK_REASON = "more than pm.max-spare-servers idle";
 
     private static final DynamicPolicy INITIAL = new DynamicPolicy(Memory.INITIAL, 1, false, 0);
 
@@ -119,7 +133,7 @@ public final class DynamicPolicy implements Policy {
             int idle = plan.idle();
             if (idle > plan.pm().maxSpareServers()) {
                 if (plan.demand() == 0) {
-                    plan.longestIdle().ifPresent(w -> plan.bury(w, "more than pm.max-spare-servers idle"));
+                    shrink(idle - plan.pm().maxSpareServers());
                 }
                 rate = 1;
                 return;
@@ -142,6 +156,22 @@ public final class DynamicPolicy implements Policy {
             plan.spawn(n, "fewer than pm.min-spare-servers idle");
             if (rate < plan.pm().maxSpawnRate()) {
                 rate = Math.min(rate * 2, plan.pm().maxSpawnRate());
+            }
+        }
+
+        /** {@code excess} idle workers are above max-spare (and no connection waits). */
+        private void shrink(int excess) {
+            if (plan.pm().shrink() == ShrinkMode.GRADUAL) {
+                plan.longestIdle().ifPresent(w -> plan.bury(w, SHRINK_REASON));
+                return;
+            }
+            long minIdle = FAST_SHRINK_MIN_IDLE.toNanos();
+            List<WorkerView> candidates = plan.idleLongestFirst();
+            for (WorkerView w : candidates.subList(0, Math.min(excess, candidates.size()))) {
+                if (plan.now() - plan.lastActivity(w) < minIdle) {
+                    break; // the rest have been idle for even less
+                }
+                plan.bury(w, SHRINK_REASON);
             }
         }
 

@@ -207,6 +207,11 @@ final class Plan {
         return live.stream().filter(this::isIdle).min(Comparator.comparingLong(this::lastActivity));
     }
 
+    /** The idle workers, the one idle longest (oldest last activity) first; ties keep view order. */
+    List<WorkerView> idleLongestFirst() {
+        return live.stream().filter(this::isIdle).sorted(Comparator.comparingLong(this::lastActivity)).toList();
+    }
+
     /** The worker whose last activity is oldest, idle or not. */
     Optional<WorkerView> longestInactive() {
         return live.stream().min(Comparator.comparingLong(this::lastActivity));

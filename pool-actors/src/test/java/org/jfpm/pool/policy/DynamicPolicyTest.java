@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.stream.Stream;
 import org.jfpm.pool.PmConfig;
+import org.jfpm.pool.ShrinkMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,6 +30,9 @@ class DynamicPolicyTest {
     private static final PmConfig BIG = dynamicPm(50, 20, 10, 30, 32, 0);
     private static final PmConfig SLOW_RATE = dynamicPm(10, 3, 2, 4, 4, 0);
     private static final PmConfig RECYCLING = dynamicPm(10, 3, 2, 4, 32, 100);
+    /** max 10, start 2, min-spare 1, max-spare 2: pm.shrink = fast (the default) and gradual. */
+    private static final PmConfig FAST = dynamicPm(10, 2, 1, 2, 32, 0);
+    private static final PmConfig GRADUAL = FAST.withShrink(ShrinkMode.GRADUAL);
     private static final String REACHED = "WARNING [pool www] server reached pm.max_children setting (10), consider raising it";
 
     private static final Policy FRESH = DynamicPolicy.initial();
@@ -51,6 +55,30 @@ class DynamicPolicyTest {
                         view(PM, idle(1, 1), idle(2, 1), idle(3, 1)), false),
                 row("tick, idle between the spares: nothing", started(4),
                         view(PM, idle(1, 1), idle(2, 1), idle(3, 1), busy(4)), true),
+                row("fast shrink: 8 idle, max-spare 2: bury the 6 idle longest on one tick, longest first", started(1),
+                        view(FAST, idle(1, 3, 600), idle(2, 40, 50), idle(3, 5, 60), idle(4, 9, 70), idle(5, 1.5, 80),
+                                idle(6, 2, 90), idle(7, 7, 95), idle(8, 20, 99)), true,
+                        "bury 2 GRACEFUL", "bury 8 GRACEFUL", "bury 4 GRACEFUL", "bury 7 GRACEFUL", "bury 3 GRACEFUL",
+                        "bury 1 GRACEFUL"),
+                row("fast shrink: busy workers do not count; only the idle above max-spare go", started(1),
+                        view(FAST, busy(1), busy(2), idle(3, 4), idle(4, 6), idle(5, 2), busy(6), idle(7, 3)), true,
+                        "bury 4 GRACEFUL", "bury 3 GRACEFUL"),
+                row("fast shrink: a worker idle for less than a tick is kept, and so is every one idle for less", started(1),
+                        view(FAST, idle(1, 10), idle(2, 0.9), idle(3, 3), idle(4, 0.2), idle(5, 0.5)), true,
+                        "bury 1 GRACEFUL", "bury 3 GRACEFUL"),
+                row("fast shrink: idle for exactly one tick is enough", started(1),
+                        view(FAST, idle(1, 1), idle(2, 1), idle(3, 1)), true, "bury 1 GRACEFUL"),
+                row("fast shrink: every worker above max-spare idle for less than a tick: nothing yet", started(1),
+                        view(FAST, idle(1, 0.3), idle(2, 0.4), idle(3, 0.1), idle(4, 0.99)), true),
+                row("fast shrink: never while connections wait", started(1),
+                        view(FAST, idle(1, 9), idle(2, 9), idle(3, 9), idle(4, 9), idle(5, 9)).waiting(1), true),
+                row("fast shrink: never between ticks", started(1),
+                        view(FAST, idle(1, 9), idle(2, 9), idle(3, 9), idle(4, 9), idle(5, 9)), false),
+                row("gradual shrink (PHP-FPM): 8 idle, max-spare 2: bury ONE, the longest idle", started(1),
+                        view(GRADUAL, idle(1, 3, 600), idle(2, 40, 50), idle(3, 5, 60), idle(4, 9, 70), idle(5, 1.5, 80),
+                                idle(6, 2, 90), idle(7, 7, 95), idle(8, 20, 99)), true, "bury 2 GRACEFUL"),
+                row("gradual shrink: no minimum idle time, as before", started(1),
+                        view(GRADUAL, idle(1, 0.3), idle(2, 0.4), idle(3, 0.1)), true, "bury 2 GRACEFUL"),
                 row("tick, idle > max-spare: bury ONE, the longest idle, not the oldest started", started(1),
                         view(PM, idle(1, 2, 600), idle(2, 40, 50), idle(3, 5, 60), idle(4, 9, 70), idle(5, 1, 80)),
                         true, "bury 2 GRACEFUL"),
@@ -141,6 +169,27 @@ class DynamicPolicyTest {
         assertEquals(20, ((DynamicPolicy) policy).spawnRate(), "capped at max-spawn-rate, no overshoot to 32");
         PoolView satisfied = new PoolView("www", pm, List.of(idleWorkers(120)), 0, 0, false, true, T0 + seconds(9));
         assertEquals(1, ((DynamicPolicy) policy.decide(satisfied, true).next()).spawnRate());
+    }
+
+    @Test
+    void fastShrinkBuriesEachWorkerOnceAndFinishesOnTheNextTick() {
+        // 8 idle, max-spare 2: 5 idle for a tick or more, 3 that finished their request 0.4 s ago.
+        List<WorkerView> workers = List.of(idle(1, 5), idle(2, 4), idle(3, 3), idle(4, 2), idle(5, 1.2),
+                idle(6, 0.4), idle(7, 0.4), idle(8, 0.4));
+        Policy policy = started(1);
+        Policy.Decision first = policy.decide(new PoolView("www", FAST, workers, 0, 0, false, true, T0), true);
+        assertEquals(List.of("bury 1 GRACEFUL", "bury 2 GRACEFUL", "bury 3 GRACEFUL", "bury 4 GRACEFUL",
+                "bury 5 GRACEFUL"), Fixtures.render(first.actions()));
+        assertEquals(1, ((DynamicPolicy) first.next()).spawnRate(), "a shrinking tick resets the spawn rate");
+
+        PoolView stale = new PoolView("www", FAST, workers, 0, 0, false, true, T0 + seconds(0.2));
+        assertEquals(List.of(), Fixtures.render(first.next().decide(stale, true).actions()),
+                "a tick on a view that does not show the buries yet buries nobody twice, nor more");
+
+        List<WorkerView> left = List.of(retiring(idle(1, 6)), idle(6, 1.4), idle(7, 1.4), idle(8, 1.4));
+        PoolView nextTick = new PoolView("www", FAST, left, 0, 0, false, true, T0 + seconds(1));
+        assertEquals(List.of("bury 6 GRACEFUL"), Fixtures.render(first.next().decide(nextTick, true).actions()),
+                "one tick later the last worker above max-spare has been idle long enough");
     }
 
     @Test

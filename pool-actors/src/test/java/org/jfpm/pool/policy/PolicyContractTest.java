@@ -16,6 +16,7 @@ import java.util.function.Supplier;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.jfpm.pool.PmConfig;
+import org.jfpm.pool.ShrinkMode;
 import org.jfpm.scoreboard.PmMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -104,7 +105,8 @@ class PolicyContractTest {
         Duration idle = Duration.ofMillis(1000 + rnd.nextInt(4000));
         return switch (mode) {
             case STATIC -> new PmConfig(mode, max, 0, 0, 0, 32, idle, maxRequests);
-            case DYNAMIC -> new PmConfig(mode, max, start, minSpare, maxSpare, 1 + rnd.nextInt(8), idle, maxRequests);
+            case DYNAMIC -> new PmConfig(mode, max, start, minSpare, maxSpare, 1 + rnd.nextInt(8), idle, maxRequests,
+                    rnd.nextBoolean() ? ShrinkMode.FAST : ShrinkMode.GRADUAL);
             case ONDEMAND -> new PmConfig(mode, max, 0, 0, 0, 32, idle, maxRequests);
         };
     }

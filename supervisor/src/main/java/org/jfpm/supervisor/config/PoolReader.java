@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
+import org.jfpm.pool.ShrinkMode;
 import org.jfpm.pool.SpawnMode;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
@@ -36,7 +37,7 @@ final class PoolReader {
     /** Keys of a pool's {@code pm}. {@code start-servers} has no default: it is computed as PHP-FPM does. */
     static final Set<String> PM_KEYS = Set.of(
             "mode", "max-children", "start-servers", "min-spare-servers", "max-spare-servers",
-            "max-spawn-rate", "process-idle-timeout", "max-requests");
+            "max-spawn-rate", "process-idle-timeout", "max-requests", "shrink");
 
     /** Variables jfpm sets for every worker; {@code env} may not override them. */
     static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT",
@@ -290,6 +291,7 @@ final class PoolReader {
         Long maxSpawnRate = f.integer("max-spawn-rate", 1, Integer.MAX_VALUE);
         Long maxRequests = f.integer("max-requests", 0, Long.MAX_VALUE);
         Duration idleTimeout = f.duration("process-idle-timeout");
+        ShrinkMode shrink = shrink(f);
         if (mode == PmMode.ONDEMAND && idleTimeout != null && idleTimeout.isZero()) {
             f.error("process-idle-timeout", "a duration > 0 for pm.mode = ondemand, e.g. 10s");
             idleTimeout = null;
@@ -330,10 +332,27 @@ final class PoolReader {
             start = maxChildren.intValue();
         }
         if (mode == null || maxChildren == null || maxSpawnRate == null || maxRequests == null
-                || idleTimeout == null || !spareOk) {
+                || idleTimeout == null || shrink == null || !spareOk) {
             return null;
         }
         return new PmConfig(mode, maxChildren.intValue(), start, minSpare, maxSpare, maxSpawnRate.intValue(),
-                idleTimeout, maxRequests);
+                idleTimeout, maxRequests, shrink);
+    }
+
+    /**
+     * {@code pm.shrink}: dynamic's rule for idle workers above max-spare-servers. Validated in every
+     * mode (a typo is an error wherever it is), used by dynamic only.
+     */
+    private static ShrinkMode shrink(Fields f) {
+        ConfigValue v = f.value("shrink");
+        String text = v == null ? "" : String.valueOf(v.unwrapped()).trim();
+        for (ShrinkMode s : ShrinkMode.values()) {
+            if (s.configName().equalsIgnoreCase(text)) {
+                return s;
+            }
+        }
+        f.error("shrink", "one of fast (bury every idle worker above pm.max-spare-servers idle for a full tick), "
+                + "gradual (one per tick, as PHP-FPM)");
+        return null;
     }
 }

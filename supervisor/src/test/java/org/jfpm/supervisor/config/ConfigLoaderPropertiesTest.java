@@ -23,13 +23,13 @@ class ConfigLoaderPropertiesTest {
             "accounting", "stop-signal", "catch-workers-output", "rlimit-files", "rlimit-core",
             "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "status-listen", "status-path",
             "ping-path", "pm", "pm.mode", "pm.max-children", "pm.start-servers", "pm.min-spare-servers",
-            "pm.max-spare-servers", "pm.max-spawn-rate", "pm.process-idle-timeout", "pm.max-requests", "pm.nonsense",
+            "pm.max-spare-servers", "pm.max-spawn-rate", "pm.process-idle-timeout", "pm.max-requests", "pm.shrink", "pm.nonsense",
             "nonsense");
     private static final List<String> VALUES = List.of("0", "1", "-1", "2.5", "1e400", "-0", "65536", "65537",
             "2147483648", "9223372036854775808", "-9223372036854775809", "true", "false", "yes", "off", "null",
             "\"\"", "\" \"", "\"\\u0000\"", "[]", "[1, 2]", "[\"/bin/sh\", 3]", "[null]", "[[]]", "{}", "{ a = 1 }",
             "{ mode = static }", "10s", "\"10s\"", "-5s", "1000000000d", "\"10 fortnights\"", "TERM", "SIGKILL",
-            "99999", "static", "dynamic", "ondemand", "\"unix:\"", "\"unix:/\"", "\"[::1]:9000\"", "\"[::1\"",
+            "99999", "static", "dynamic", "ondemand", "fast", "gradual", "\"unix:\"", "\"unix:/\"", "\"[::1]:9000\"", "\"[::1\"",
             "\"127.0.0.1:\"", "\":9000\"", "\"127.0.0.1:65536\"", "\"host:-1\"", "\"0777\"", "\"99999999999\"",
             "unlimited", "${?NO_SUCH_VAR_JFPM}", "${NO_SUCH_VAR_JFPM}", "${jfpm.log-level}", "${jfpm}",
             "\"/no/such/file\"", "\"relative\"", "\"/\"", "\"/dev/null\"", "\"/etc/hostname\"");

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.pool.PmConfig;
+import org.jfpm.pool.ShrinkMode;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
@@ -68,6 +69,7 @@ class ConfigLoaderTest {
                         max-spawn-rate = 8
                         process-idle-timeout = 20s
                         max-requests = 1000
+                        shrink = gradual
                       }
                     }
                   }
@@ -87,7 +89,7 @@ class ConfigLoaderTest {
                 new ListenAddress.Unix(tmp.resolve("www.sock")), 1024, 0600, "nobody", "nogroup", "nobody", "nogroup",
                 tmp, false, Map.of("APP_ENV", "prod", "WORKERS", "4", "DEBUG", "true"), Accounting.SDK, 3, true,
                 4096, -1, Duration.ofMinutes(2), Duration.ofMillis(500),
-                new PmConfig(PmMode.DYNAMIC, 50, 7, 5, 10, 8, Duration.ofSeconds(20), 1000));
+                new PmConfig(PmMode.DYNAMIC, 50, 7, 5, 10, 8, Duration.ofSeconds(20), 1000, ShrinkMode.GRADUAL));
         assertEquals(List.of(expected), c.pools());
         assertEquals(Optional.of(expected), c.pool("www"));
     }
@@ -107,8 +109,16 @@ class ConfigLoaderTest {
         PoolConfig expected = new PoolConfig("www", List.of("/bin/sh"), new ListenAddress.Tcp("127.0.0.1", 9000),
                 511, 0660, "", "", "", "", null, true, Map.of(), Accounting.PRELOAD, 15, false, 0, 0,
                 Duration.ZERO, Duration.ZERO,
-                new PmConfig(PmMode.DYNAMIC, 5, 2, 1, 3, 32, Duration.ofSeconds(10), 0));
+                new PmConfig(PmMode.DYNAMIC, 5, 2, 1, 3, 32, Duration.ofSeconds(10), 0, ShrinkMode.FAST));
         assertEquals(List.of(expected), c.pools());
+    }
+
+    @Test
+    void shrinkIsFastByDefaultAndAcceptsGradualInAnyCase() throws Exception {
+        assertEquals(ShrinkMode.FAST, onePool("pm { mode = dynamic }").pm().shrink());
+        assertEquals(ShrinkMode.GRADUAL, onePool("pm { shrink = gradual }").pm().shrink());
+        assertEquals(ShrinkMode.GRADUAL, onePool("pm { shrink = \" Gradual \" }").pm().shrink());
+        assertEquals(ShrinkMode.FAST, onePool("pm { shrink = FAST }").pm().shrink());
     }
 
     @Test
