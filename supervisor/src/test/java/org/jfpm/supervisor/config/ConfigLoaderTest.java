@@ -18,6 +18,7 @@ import java.util.Set;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.ShrinkMode;
+import org.jfpm.pool.SpawnMode;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
@@ -60,6 +61,7 @@ class ConfigLoaderTest {
                       rlimit-core = unlimited
                       request-terminate-timeout = 2m
                       request-slowlog-timeout = 500ms
+                      spawn-mode = exec
                       pm {
                         mode = dynamic
                         max-children = 50
@@ -89,7 +91,8 @@ class ConfigLoaderTest {
                 new ListenAddress.Unix(tmp.resolve("www.sock")), 1024, 0600, "nobody", "nogroup", "nobody", "nogroup",
                 tmp, false, Map.of("APP_ENV", "prod", "WORKERS", "4", "DEBUG", "true"), Accounting.SDK, 3, true,
                 4096, -1, Duration.ofMinutes(2), Duration.ofMillis(500),
-                new PmConfig(PmMode.DYNAMIC, 50, 7, 5, 10, 8, Duration.ofSeconds(20), 1000, ShrinkMode.GRADUAL));
+                new PmConfig(PmMode.DYNAMIC, 50, 7, 5, 10, 8, Duration.ofSeconds(20), 1000, ShrinkMode.GRADUAL),
+                SpawnMode.EXEC);
         assertEquals(List.of(expected), c.pools());
         assertEquals(Optional.of(expected), c.pool("www"));
     }
@@ -109,8 +112,18 @@ class ConfigLoaderTest {
         PoolConfig expected = new PoolConfig("www", List.of("/bin/sh"), new ListenAddress.Tcp("127.0.0.1", 9000),
                 511, 0660, "", "", "", "", null, true, Map.of(), Accounting.PRELOAD, 15, false, 0, 0,
                 Duration.ZERO, Duration.ZERO,
-                new PmConfig(PmMode.DYNAMIC, 5, 2, 1, 3, 32, Duration.ofSeconds(10), 0, ShrinkMode.FAST));
+                new PmConfig(PmMode.DYNAMIC, 5, 2, 1, 3, 32, Duration.ofSeconds(10), 0, ShrinkMode.FAST),
+                SpawnMode.AUTO);
         assertEquals(List.of(expected), c.pools());
+    }
+
+    @Test
+    void spawnModeIsAutoByDefaultAndForkNeedsPreload() throws Exception {
+        assertEquals(SpawnMode.AUTO, onePool("pm { mode = dynamic }").spawnMode());
+        assertEquals(SpawnMode.FORK, onePool("spawn-mode = Fork").spawnMode());
+        assertTrue(onePool("spawn-mode = auto").wantsTemplate(), "auto with the default accounting (preload) forks");
+        assertFalse(onePool("spawn-mode = auto, accounting = sdk").wantsTemplate(), "auto with sdk execs");
+        assertFalse(onePool("spawn-mode = exec").wantsTemplate());
     }
 
     @Test
