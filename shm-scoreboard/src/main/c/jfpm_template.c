@@ -37,6 +37,7 @@ static struct {
     long tid_offset;    /* where glibc keeps this thread's tid, -1 when unknown */
     int ready_sent;
     char name[17];      /* the program's own comm, restored in each child */
+    char *mark;         /* the value of "JFPM_TEMPLATE_FD=N" in the initial environment block */
 } t = {.fd = -1, .tid_offset = -1};
 
 static int parse_fd(const char *s) {
@@ -50,9 +51,11 @@ static int parse_fd(const char *s) {
 }
 
 int jfpm_template_init(void) {
-    int fd = parse_fd(getenv("JFPM_TEMPLATE_FD"));
+    char *value = getenv("JFPM_TEMPLATE_FD");
+    int fd = parse_fd(value);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
+    t.mark = value; /* the string stays where it is after unsetenv: /proc/PID/environ shows it */
     unsetenv("JFPM_TEMPLATE_FD");
     t.fd = fd;
     t.master = getppid();
@@ -153,6 +156,8 @@ static void become_worker(int fds[2], int nfds, uint64_t slot) {
         close(fds[i]);
     }
     prctl(PR_SET_NAME, t.name, 0, 0, 0);
+    /* /proc/PID/environ of a forked worker is the template's initial block: mark it as a worker's */
+    for (char *c = t.mark; c != NULL && *c != '\0'; c++) *c = '-';
     char number[24];
     snprintf(number, sizeof number, "%llu", (unsigned long long)slot);
     setenv("JFPM_SLOT", number, 1);

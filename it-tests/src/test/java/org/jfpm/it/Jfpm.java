@@ -525,14 +525,15 @@ final class Jfpm implements AutoCloseable {
 
     /**
      * The live workers of {@code pool} as the kernel sees them: processes whose parent is the master
-     * and whose environment has {@code JFPM_POOL=pool} (a fork {@code jfpm-template} is no worker),
-     * each with its environment.
+     * and whose environment has {@code JFPM_POOL=pool}, each with its environment. A template
+     * ({@code spawn-mode = fork}) is no worker: its initial environment has {@code JFPM_TEMPLATE_FD=4},
+     * which a forked worker's shows as {@code JFPM_TEMPLATE_FD=-}.
      */
     Map<Long, Map<String, String>> workers(String pool) {
         Map<Long, Map<String, String>> found = new TreeMap<>();
         for (long pid : Procs.children(pid())) {
             Map<String, String> env = Procs.environ(pid);
-            if (pool.equals(env.get("JFPM_POOL")) && !Procs.comm(pid).orElse("").equals("jfpm-template")) {
+            if (pool.equals(env.get("JFPM_POOL")) && !"4".equals(env.get("JFPM_TEMPLATE_FD"))) {
                 found.put(pid, env);
             }
         }
