@@ -56,6 +56,7 @@ int jfpm_template_init(void) {
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) return 0;
     t.mark = value; /* the string stays where it is after unsetenv: /proc/PID/environ shows it */
+    fcntl(fd, F_SETFD, FD_CLOEXEC); /* a template that execs another program stops being one */
     unsetenv("JFPM_TEMPLATE_FD");
     t.fd = fd;
     t.master = getppid();

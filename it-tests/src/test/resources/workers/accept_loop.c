@@ -1,7 +1,8 @@
 /*
  * A tiny plain-HTTP accept loop on fd 0, the listening socket jfpm passes to its workers, for the
  * reliability tests (many workers, fast spawn/exit cycles). Before anything else it checks the
- * worker contract "no descriptor but 0, 1 and 2 is inherited": if any fd from 3 up is open it
+ * worker contract "no descriptor but 0, 1 and 2 is inherited" (but a template's control socket on
+ * fd 4, which its forked workers close; see LeakTest): if any other fd from 3 up is open it
  * prints "accept_loop PID: inherited fd N" on stderr and exits 3 (fcntl opens nothing, so the check
  * itself adds no descriptor). Every answer is "Hello from c worker PID (request N)". SIGTERM keeps
  * its default action: the worker dies at once (tests retire it between requests).
@@ -19,6 +20,11 @@ int main(void) {
     struct rlimit rl;
     long top = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536 ? (long)rl.rlim_cur : 65536;
     for (long fd = 3; fd < top; fd++) {
+        int type = 0;
+        socklen_t len = sizeof type;
+        if (fd == 4 && getsockopt(4, SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_SEQPACKET) {
+            continue; /* a template's control socket (spawn-mode = fork): the forked workers do not have it */
+        }
         if (fcntl((int)fd, F_GETFD) != -1) {
             fprintf(stderr, "accept_loop %d: inherited fd %ld\n", (int)getpid(), fd);
             return 3;

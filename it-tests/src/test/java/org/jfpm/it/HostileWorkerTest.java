@@ -50,6 +50,8 @@ class HostileWorkerTest {
         try (Jfpm jfpm = Jfpm.in(tmp).status()
                 .pool(PoolSpec.named(POOL, Workers.hostilePython(), "preload").dynamicPm(4, 3, 1, 3)
                         .set("request-terminate-timeout", "1s")
+                        // exec: the attack runs when the program starts, which a forked worker never does
+                        .set("spawn-mode", "exec")
                         .set("env", Map.of("HOSTILE_BYSTANDER", Long.toString(bystander.pid()),
                                 "HOSTILE_REPORT", report.toString(), "HOSTILE_SECONDS", "4")))
                 .start()) {

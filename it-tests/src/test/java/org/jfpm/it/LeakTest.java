@@ -39,7 +39,10 @@ class LeakTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void spawnExitCyclesLeaveTheMastersFdsAndThreadsFlatAndNoZombie() {
         try (Jfpm jfpm = Jfpm.in(tmp)
-                .pool(PoolSpec.named(POOL, Workers.cAcceptLoop(), "preload").staticPm(WORKERS).pm("max-requests", 1))
+                .pool(PoolSpec.named(POOL, Workers.cAcceptLoop(), "preload").staticPm(WORKERS).pm("max-requests", 1)
+                        // exec: every cycle is a new program whose start checks what it inherited (forked
+                        // workers start in the middle of the template's program; WarmSpawnTest checks their fds)
+                        .set("spawn-mode", "exec"))
                 .start()) {
             jfpm.awaitIdle(POOL, WORKERS, Duration.ofSeconds(20));
             int[] failed = {0};

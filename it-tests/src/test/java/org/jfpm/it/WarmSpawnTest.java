@@ -107,6 +107,16 @@ class WarmSpawnTest {
             assertEquals(3, new HashSet<>(byPid.values().stream().map(Answer::mtRand).toList()).size(), "mt_rand");
             assertEquals(3, new HashSet<>(byPid.values().stream().map(Answer::uniqid).toList()).size(), "uniqid");
 
+            String control = Procs.fdTarget(templatePid, 4);
+            assertTrue(control.startsWith("socket:"), "the template's control socket: " + control);
+            for (long pid : workers) {
+                for (int fd : Procs.fds(pid)) {
+                    String target = Procs.fdTarget(pid, fd);
+                    assertFalse(target.equals(control) || target.startsWith("/memfd:"),
+                            "worker " + pid + " fd " + fd + " is " + target + ": neither the control socket nor the scoreboard");
+                }
+            }
+
             List<SlotSnapshot> slots = jfpm.inUse(POOL);
             assertEquals(3, slots.size(), "the template has no slot: " + slots);
             Set<Long> slotPids = new HashSet<>();

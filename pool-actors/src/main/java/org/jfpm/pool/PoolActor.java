@@ -58,7 +58,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     /** The pool's protocol. */
     public sealed interface Command permits GetStatus, Stop, Reload, PolicyDecided, Spawned, SpawnFailed,
             ChildExited, Readable, Rearm, Tick, TimeoutCheck, DrainCheck, TemplateStarted, TemplateFailed,
-            TemplateReadable, TemplateRetry, TemplateWait {
+            TemplateReadable, TemplateRetry, TemplateWait, TemplateReadyTimeout {
     }
 
     /** Reply with a live {@link PoolStatus} (every generation's workers, the newest first). */
@@ -125,6 +125,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private record TemplateWait(long generation) implements Command {
     }
 
+    private record TemplateReadyTimeout(long pid) implements Command {
+    }
+
     private record SpawnFailed(SpawnTicket ticket, Generation generation, String error) implements Command {
     }
 
@@ -187,6 +190,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private static final Duration TEMPLATE_BACKOFF_MAX = Duration.ofSeconds(30);
     /** How long spawns wait for a starting template before they are exec'd after all. */
     static final Duration TEMPLATE_WAIT = Duration.ofSeconds(3);
+    /** A template that has not reached its first accept() by then never will, as far as the pool cares. */
+    static final Duration TEMPLATE_READY_TIMEOUT = Duration.ofSeconds(10);
     /** Spawns asked for while the template starts: done when it is ready, refuses, fails or times out. */
     private int deferredSpawns;
     private String deferredReason = "";
@@ -247,6 +252,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                 .onMessage(TemplateFailed.class, this::onTemplateFailed)
                 .onMessage(TemplateReadable.class, this::onTemplateReadable)
                 .onMessage(TemplateRetry.class, this::onTemplateRetry)
+                .onMessage(TemplateReadyTimeout.class, this::onTemplateReadyTimeout)
                 .onMessage(TemplateWait.class, m -> {
                     if (m.generation() == current.number()) {
                         flushDeferredSpawns("template not ready after " + TEMPLATE_WAIT.toMillis() + " ms");
@@ -778,6 +784,19 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         template = t;
         log.info("{} template {} started", tag, t.pid());
         armTemplate(t);
+        timers.startSingleTimer(new TemplateReadyTimeout(t.pid()), TEMPLATE_READY_TIMEOUT);
+        return this;
+    }
+
+    private Behavior<Command> onTemplateReadyTimeout(TemplateReadyTimeout m) {
+        Template t = template;
+        if (t != null && t.pid() == m.pid() && t.state == Template.State.STARTING && !t.retired) {
+            t.state = Template.State.REFUSED;
+            log.warn("{} template {} did not reach accept() on the listening socket within {} s; workers of generation {}"
+                    + " are exec'd", tag, t.pid(), TEMPLATE_READY_TIMEOUT.toSeconds(), t.generation.number());
+            t.retire(runtime.readiness());
+            flushDeferredSpawns(null);
+        }
         return this;
     }
 

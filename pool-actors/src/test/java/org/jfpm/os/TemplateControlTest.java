@@ -152,4 +152,23 @@ class TemplateControlTest {
         int slot = board.allocate(1);
         assertThrows(NativeException.class, () -> control.fork(slot, 1, -1, -1, Duration.ofSeconds(5)));
     }
+
+    @Test
+    void aTemplateThatNamesAProcessNotOursIsRefused() throws Exception {
+        String liar = String.join("\n",
+                "import socket, struct",
+                "c = socket.socket(fileno=4)",
+                "c.send(struct.pack('=QQQQ', 1, 0, 1, 0x2d0))",
+                "kind, slot, gen, nfds = struct.unpack('=QQQQ', c.recv(32))",
+                "c.send(struct.pack('=QQQQ', 3, 1, slot, 0))",
+                "c.recv(32)");
+        SpawnSpec spec = new SpawnSpec(List.of("/usr/bin/python3", "-S", "-c", liar), Map.of("PATH", "/usr/bin:/bin"),
+                listener.fd(), -1, -1, null, List.of(), List.of(board.fd(), control.childEnd()));
+        children.spawn(spec);
+        control.closeChildEnd();
+        assertEquals(TemplateControl.Status.OK, awaitReady().status());
+        TemplateException e = assertThrows(TemplateException.class,
+                () -> control.fork(board.allocate(1), 1, -1, -1, Duration.ofSeconds(5)));
+        assertTrue(e.getMessage().contains("pid 1, whose parent is 0, not this master"), e.getMessage());
+    }
 }
