@@ -198,4 +198,34 @@ class WarmSpawnTest {
             }
         }
     }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void templatesComeAndGoWithTheirGenerationsWithoutLeaks() throws Exception {
+        PoolSpec pool = PoolSpec.named(POOL, Workers.phpCgi(), "preload").staticPm(2).set("spawn-mode", "fork");
+        try (Jfpm jfpm = Jfpm.in(tmp).pool(pool).start()) {
+            jfpm.awaitLog("\\[pool warm\\] template (\\d+) ready", Duration.ofSeconds(20));
+            jfpm.awaitIdle(POOL, 2, Duration.ofSeconds(20));
+            int fdsBefore = Procs.fds(jfpm.pid()).size();
+            Set<Long> templates = new HashSet<>();
+            int reloads = 10;
+            for (int i = 1; i <= reloads; i++) {
+                int mark = jfpm.logMark();
+                int n = i;
+                jfpm.rewrite(b -> pool.set("env", Map.of("ROUND", Integer.toString(n))));
+                jfpm.hup();
+                templates.add(Long.parseLong(jfpm.awaitLogSince(mark, "template (\\d+) ready", Duration.ofSeconds(20)).group(1)));
+                jfpm.awaitLogSince(mark, "generation " + i + " drained", Duration.ofSeconds(20));
+            }
+            jfpm.awaitWorkers(POOL, 2, "ROUND", Integer.toString(reloads), Duration.ofSeconds(20));
+            jfpm.pollUntil(() -> templates.stream().filter(Procs::alive).count() == 1, Duration.ofSeconds(10),
+                    () -> "only the last template lives: " + templates.stream().filter(Procs::alive).toList());
+            jfpm.pollUntil(() -> Procs.zombieChildren(jfpm.pid()).isEmpty(), Duration.ofSeconds(10), "no zombie");
+            int fdsAfter = Procs.fds(jfpm.pid()).size();
+            System.out.printf("warm spawn: %d reloads, %d templates, master fds %d -> %d%n", reloads, templates.size(),
+                    fdsBefore, fdsAfter);
+            assertEquals(reloads, templates.size());
+            assertTrue(fdsAfter <= fdsBefore + 4, "master fds " + fdsBefore + " -> " + fdsAfter);
+        }
+    }
 }
