@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -19,7 +20,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.jfpm.os.ChildProcess;
 import org.jfpm.os.ExitStatus;
 import org.jfpm.os.ListenSocket;
-import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Signals;
 import org.jfpm.os.SpawnSpec;
@@ -151,6 +151,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private final List<Generation> generations = new ArrayList<>();
     private final Map<Long, RequestTimeouts> timeouts = new HashMap<>();
     private final Drainer drainer;
+    /** The workers' RSS, sampled once per tick off this thread (a status answer reads no /proc file). */
+    private final RssSamples<Child> rss;
     /** Exits reported before their Spawned message (a worker that dies at once); a few at most. */
     private final List<ChildExited> earlyExits = new ArrayList<>();
     private Generation current;
@@ -173,6 +175,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.drainer = new Drainer(terminator, runtime.processControlTimeout());
         this.brake = new CrashBrake(emergency.threshold(), emergency.interval());
         this.emergency = emergency;
+        this.rss = new RssSamples<>(ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), Child::pid,
+                RssSamples.fromProc(tag));
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
         begin(first);
     }
@@ -527,6 +531,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         terminator.killOverdue(children.all(), now);
         if (!stopping) {
+            rss.refresh(children.all());
             checkRequestTimeouts();
             policy.tell(new PolicyActor.ViewChanged(view(false)));
         }
@@ -666,7 +671,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             if (s == null) {
                 continue;
             }
-            workers.add(new WorkerStatus(c.pid(), s, rssOf(c.pid())));
+            workers.add(new WorkerStatus(c.pid(), s, rss.of(c)));
             if (c.generation == current && s.pid() == c.pid() && RequestTimeouts.isInRequest(s.stage())) {
                 busy++;
             }
@@ -674,15 +679,6 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         current.scoreboard().updateMaxActive(busy);
         m.replyTo().tell(PoolStatus.ofMaster(current, workers, epochMicros()));
         return this;
-    }
-
-    private long rssOf(long pid) {
-        try {
-            return ProcFs.rssBytes(pid);
-        } catch (RuntimeException e) {
-            log.debug("{} rss of child {} unavailable: {}", tag, pid, e.toString());
-            return -1;
-        }
     }
 
     private void sendView(boolean readable) {

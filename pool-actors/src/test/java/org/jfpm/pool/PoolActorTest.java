@@ -194,6 +194,25 @@ class PoolActorTest {
         assertFalse(Files.exists(file), "scoreboard file removed");
     }
 
+    /** The status carries each worker's RSS, sampled on the pool's 1 s tick (not read per status request). */
+    @Test
+    void theStatusShowsEachWorkersRssWithinATickOfItsSpawn() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb);
+        awaitStatus(pool, s -> s.total() == 2 && s.idle() == 2, "2 idle workers");
+        long t0 = System.nanoTime();
+        PoolStatus sampled = awaitStatus(pool, s -> s.total() == 2 && s.workers().stream().allMatch(w -> w.rssBytes() > 0),
+                "every worker with an RSS");
+        long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(waitedMs < 3000, "sampled within a few ticks: waited " + waitedMs + " ms");
+        for (WorkerStatus w : sampled.workers()) {
+            long now = ProcFs.rssBytes(w.pid());
+            assertTrue(w.rssBytes() > now / 4 && w.rssBytes() < now * 4,
+                    "worker " + w.pid() + ": sampled " + w.rssBytes() + " vs /proc now " + now);
+        }
+        stopAndAwait(pool, false);
+    }
+
     /** max active processes counts workers in a request only: starting workers and spawns in flight never count. */
     @Test
     void tenSequentialRequestsGiveMaxActiveProcessesOne() throws Exception {
