@@ -44,7 +44,13 @@ public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<
     }
 
     public long idle() {
-        return workers.stream().filter(w -> w.slot().isIdle()).count();
+        long n = 0;
+        for (WorkerStatus w : workers) {
+            if (w.slot().isIdle()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public long active() {
@@ -53,7 +59,13 @@ public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<
 
     /** Workers in a request (reading headers, info, executing): what max active processes counts. */
     public long inRequest() {
-        return workers.stream().filter(w -> RequestTimeouts.isInRequest(w.slot().stage())).count();
+        long n = 0;
+        for (WorkerStatus w : workers) {
+            if (RequestTimeouts.isInRequest(w.slot().stage())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public long total() {

@@ -55,7 +55,12 @@ public record ProcessFields(
     public static final String UNKNOWN_STATE = "Unknown";
 
     public static List<ProcessFields> of(PoolStatus status) {
-        return status.workers().stream().map(w -> of(w, status.nowUs())).toList();
+        List<WorkerStatus> workers = status.workers();
+        ProcessFields[] out = new ProcessFields[workers.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = of(workers.get(i), status.nowUs());
+        }
+        return List.of(out);
     }
 
     public static ProcessFields of(WorkerStatus worker, long nowUs) {
@@ -91,9 +96,9 @@ public record ProcessFields(
                 worker.rssBytes());
     }
 
-    /** {@code last request cpu} as PHP-FPM prints it ({@code %.2f}). */
+    /** {@code last request cpu} as PHP-FPM prints it ({@code %.2f}); 0 (every busy or starting worker) without a formatter. */
     public String lastRequestCpuText() {
-        return String.format(Locale.ROOT, "%.2f", lastRequestCpu);
+        return Double.doubleToRawLongBits(lastRequestCpu) == 0L ? "0.00" : String.format(Locale.ROOT, "%.2f", lastRequestCpu);
     }
 
     /** The dashboard's coarse state: {@code idle}, {@code busy}, {@code starting} (or {@code unknown}). */

@@ -15,7 +15,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -68,6 +70,10 @@ public final class StatusServer {
             RawHeader.create("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0"));
     private static final ContentType TEXT = ContentTypes.parse("text/plain;charset=UTF-8");
     private static final ContentType HTML = ContentTypes.parse("text/html;charset=UTF-8");
+    /** Parsed once: parsing a Content-Type runs pekko-http's header parser, measurable on every answer. */
+    private static final Map<StatusFormat, ContentType> FORMAT_TYPES = contentTypes(StatusFormat.values(), StatusFormat::contentType);
+    private static final Map<MetricsExposition.Dialect, ContentType> DIALECT_TYPES =
+            contentTypes(MetricsExposition.Dialect.values(), MetricsExposition.Dialect::contentType);
 
     private final ServerBinding binding;
 
@@ -138,6 +144,14 @@ public final class StatusServer {
         return binding.terminate(Duration.ofSeconds(2)).thenApply(t -> Done.getInstance());
     }
 
+    private static <E extends Enum<E>> Map<E, ContentType> contentTypes(E[] values, Function<E, String> type) {
+        Map<E, ContentType> m = new EnumMap<>(values[0].getDeclaringClass());
+        for (E e : values) {
+            m.put(e, ContentTypes.parse(type.apply(e)));
+        }
+        return m;
+    }
+
     private static String hostPort(InetSocketAddress a) {
         String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
@@ -206,7 +220,7 @@ public final class StatusServer {
                 }
             }
             StatusQuery query = StatusQuery.parse(uri.rawQueryString().orElse(null));
-            return ok(ContentTypes.parse(query.format().contentType()), StatusPage.render(pool, query, zone));
+            return ok(FORMAT_TYPES.get(query.format()), StatusPage.render(pool, query, zone));
         }
 
         private static HttpResponse metrics(List<PoolStatus> pools, Optional<String> accept, Uri uri) {
@@ -214,7 +228,7 @@ public final class StatusServer {
             MetricsExposition.Dialect dialect = askedPrometheus
                     ? MetricsExposition.Dialect.PROMETHEUS
                     : MetricsExposition.Dialect.forAccept(accept.orElse(null));
-            return ok(ContentTypes.parse(dialect.contentType()), MetricsExposition.render(pools, dialect));
+            return ok(DIALECT_TYPES.get(dialect), MetricsExposition.render(pools, dialect));
         }
 
         private static String names(List<PoolStatus> pools) {
