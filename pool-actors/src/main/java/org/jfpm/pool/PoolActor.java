@@ -132,8 +132,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     public static Behavior<Command> create(Generation first, PoolRuntime runtime, EmergencyRestart emergency,
                                            ActorRef<Event> owner) {
+        return create(first, runtime, emergency, owner, new LiveStatus(first));
+    }
+
+    /** As {@link #create(Generation, PoolRuntime, EmergencyRestart, ActorRef)}, publishing the pool's status to {@code live} for readers on other threads. */
+    public static Behavior<Command> create(Generation first, PoolRuntime runtime, EmergencyRestart emergency,
+                                           ActorRef<Event> owner, LiveStatus live) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new PoolActor(ctx, timers, first, runtime, emergency, owner)));
+                new PoolActor(ctx, timers, first, runtime, emergency, owner, live)));
     }
 
     private final TimerScheduler<Command> timers;
@@ -153,6 +159,8 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private final Drainer drainer;
     /** The workers' RSS, sampled once per tick off this thread (a status answer reads no /proc file). */
     private final RssSamples<Child> rss;
+    /** What status readers see without asking: republished whenever the children or the current generation change. */
+    private final LiveStatus live;
     /** Exits reported before their Spawned message (a worker that dies at once); a few at most. */
     private final List<ChildExited> earlyExits = new ArrayList<>();
     private Generation current;
@@ -164,7 +172,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private boolean stoppedCleanly;
 
     private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Generation first,
-                      PoolRuntime runtime, EmergencyRestart emergency, ActorRef<Event> owner) {
+                      PoolRuntime runtime, EmergencyRestart emergency, ActorRef<Event> owner, LiveStatus live) {
         super(ctx);
         this.timers = timers;
         this.runtime = runtime;
@@ -177,6 +185,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.emergency = emergency;
         this.rss = new RssSamples<>(ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), Child::pid,
                 RssSamples.fromProc(tag));
+        this.live = live;
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
         begin(first);
     }
@@ -185,6 +194,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private void begin(Generation g) {
         current = g;
         generations.add(g);
+        publishStatus();
         RequestTimeouts t = new RequestTimeouts(g.config().requestTerminateTimeout(), g.config().requestSlowlogTimeout());
         timeouts.put(g.number(), t);
         timers.cancel(TimeoutCheck.INSTANCE);
@@ -305,6 +315,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         children.endSpawn(m.ticket());
         Child child = new Child(m.process(), m.ticket().slot, m.generation());
         children.add(child);
+        publishStatus();
         log.info("{} child {} started", tag, child.pid());
         if (m.ticket().cancelled()) {
             child.moveTo(Child.State.KILLED, 0); // the ticket's canceller sent SIGKILL
@@ -368,6 +379,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     private Behavior<Command> onChildExited(ChildExited m) {
         Child child = children.remove(m.pid());
+        if (child != null) {
+            publishStatus();
+        }
         if (child == null) {
             if (children.spawnsInFlight() > 0) {
                 earlyExits.add(m); // the reaper can report a quick exit before the spawn's result arrives
@@ -662,23 +676,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     // ---- views and status --------------------------------------------------------------------
 
+    /** The same status {@link LiveStatus#read()} gives other threads (its roster is this actor's state, published at every change). */
     private Behavior<Command> onGetStatus(GetStatus m) {
-        List<WorkerStatus> workers = new ArrayList<>(children.size());
-        long busy = 0;
-        ReadBudget budget = ReadBudget.perView();
-        for (Child c : children.inSlotOrder()) {
-            SlotSnapshot s = c.generation.reader().slot(c.slot, budget).orElse(null);
-            if (s == null) {
-                continue;
-            }
-            workers.add(new WorkerStatus(c.pid(), s, rss.of(c)));
-            if (c.generation == current && s.pid() == c.pid() && RequestTimeouts.isInRequest(s.stage())) {
-                busy++;
-            }
-        }
-        current.scoreboard().updateMaxActive(busy);
-        m.replyTo().tell(PoolStatus.ofMaster(current, workers, epochMicros()));
+        m.replyTo().tell(live.read());
         return this;
+    }
+
+    private void publishStatus() {
+        live.publish(current, children.inSlotOrder(), rss);
     }
 
     private void sendView(boolean readable) {

@@ -6,9 +6,10 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
 
 /**
  * What the status page, /metrics and the dashboard show of one pool: its identity, the scoreboard
- * header and slot copies, joined with what only the master knows. Built by the PoolActor (live) or by
- * the {@code status} CLI straight from the scoreboard file (master may be hung: then
- * {@code fromMaster = false} and RSS is read from /proc when possible).
+ * header and slot copies, joined with what only the master knows. Built live by {@link LiveStatus#read()}
+ * (for the PoolActor's GetStatus and the status server) or by the {@code status} CLI straight from the
+ * scoreboard file (master may be hung: then {@code fromMaster = false} and RSS is read from /proc when
+ * possible).
  *
  * <p>Trust: from the master, {@code identity} and every header word the master writes come from its
  * own memory ({@link PoolIdentity#of}, {@link org.jfpm.scoreboard.Scoreboard#masterHeader()}); only

@@ -105,8 +105,9 @@ public final class Supervisor {
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
+            PoolDirectory directory = new PoolDirectory();
             ActorSystem<Master.Command> system = ActorSystem.create(
-                    Master.create(config, generations, factory, listeners, source, runtime, exitStatus), "jfpm",
+                    Master.create(config, generations, factory, listeners, source, runtime, exitStatus, directory), "jfpm",
                     pekkoConfig(config.logLevel()));
             death.attach(system);
             started = true; // the pool actors own the generations now
@@ -115,7 +116,7 @@ public final class Supervisor {
             if (config.statusListen().isPresent()) {
                 ListenAddress.Tcp addr = config.statusListen().get();
                 try {
-                    StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(system))
+                    StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(directory))
                             .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException | TimeoutException | RuntimeException e) {
                     Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

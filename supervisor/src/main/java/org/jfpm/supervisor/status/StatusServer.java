@@ -57,8 +57,10 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * HEAD is answered for every route. Every status answer carries PHP-FPM's {@code Expires} and
  * {@code Cache-Control: no-cache...} headers. Answers are rendered from the immutable snapshots
- * the {@link StatusSource} returns, off the source's thread; no lock is shared with the pools, so
- * load on the status server cannot fail or slow a pool. A source that fails or does not answer
+ * the {@link StatusSource} returns: at once on the request's thread when the source answered
+ * synchronously (the master's does: it reads the scoreboards on the caller's thread), else on the
+ * renderer, never on the thread that completed the source's stage; no lock is shared with the pools,
+ * so load on the status server cannot fail or slow a pool. A source that fails or does not answer
  * within {@code sourceTimeout} gives a 500 naming the reason.
  */
 public final class StatusServer {
@@ -185,24 +187,38 @@ public final class StatusServer {
                                     extractUri(uri -> completeWithFuture(withPools(pools -> status(pools, pool, uri)))))))));
         }
 
+        /**
+         * Renders what the source gives. A stage that is already complete (the master's source reads
+         * on the calling thread) is rendered at once, on this request's thread; a pending one is
+         * rendered on the renderer when it completes, so never on the thread that completed it.
+         */
         private CompletionStage<HttpResponse> withPools(Function<List<PoolStatus>, HttpResponse> render) {
             CompletableFuture<List<PoolStatus>> pools;
             try {
-                pools = source.pools().toCompletableFuture().thenApply(Function.identity())
-                        .orTimeout(sourceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                pools = source.pools().toCompletableFuture();
             } catch (RuntimeException e) {
                 pools = CompletableFuture.failedFuture(e);
             }
-            return pools.handleAsync((list, error) -> {
-                if (error != null) {
-                    return internalError(error);
-                }
-                try {
-                    return render.apply(list);
-                } catch (RuntimeException e) {
-                    return internalError(e);
-                }
-            }, renderer);
+            if (pools.isDone()) {
+                return CompletableFuture.completedFuture(answer(pools, render));
+            }
+            CompletableFuture<List<PoolStatus>> pending = pools.thenApply(Function.identity())
+                    .orTimeout(sourceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return pending.handleAsync((list, error) -> answer(pending, render), renderer);
+        }
+
+        private static HttpResponse answer(CompletableFuture<List<PoolStatus>> done, Function<List<PoolStatus>, HttpResponse> render) {
+            List<PoolStatus> list;
+            try {
+                list = done.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                return internalError(e);
+            }
+            try {
+                return render.apply(list);
+            } catch (RuntimeException e) {
+                return internalError(e);
+            }
         }
 
         private HttpResponse status(List<PoolStatus> pools, String name, Uri uri) {
