@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -19,7 +20,6 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.jfpm.os.ChildProcess;
 import org.jfpm.os.ExitStatus;
 import org.jfpm.os.ListenSocket;
-import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Signals;
 import org.jfpm.os.SpawnSpec;
@@ -153,8 +153,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     public static Behavior<Command> create(Generation first, PoolRuntime runtime, EmergencyRestart emergency,
                                            ActorRef<Event> owner) {
+        return create(first, runtime, emergency, owner, new LiveStatus(first));
+    }
+
+    /** As {@link #create(Generation, PoolRuntime, EmergencyRestart, ActorRef)}, publishing the pool's status to {@code live} for readers on other threads. */
+    public static Behavior<Command> create(Generation first, PoolRuntime runtime, EmergencyRestart emergency,
+                                           ActorRef<Event> owner, LiveStatus live) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new PoolActor(ctx, timers, first, runtime, emergency, owner)));
+                new PoolActor(ctx, timers, first, runtime, emergency, owner, live)));
     }
 
     private final TimerScheduler<Command> timers;
@@ -172,6 +178,10 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private final List<Generation> generations = new ArrayList<>();
     private final Map<Long, RequestTimeouts> timeouts = new HashMap<>();
     private final Drainer drainer;
+    /** The workers' RSS, sampled once per tick off this thread (a status answer reads no /proc file). */
+    private final RssSamples<Child> rss;
+    /** What status readers see without asking: republished whenever the children or the current generation change. */
+    private final LiveStatus live;
     /** Exits reported before their Spawned message (a worker that dies at once); a few at most. */
     private final List<ChildExited> earlyExits = new ArrayList<>();
     private Generation current;
@@ -197,7 +207,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private String deferredReason = "";
 
     private PoolActor(ActorContext<Command> ctx, TimerScheduler<Command> timers, Generation first,
-                      PoolRuntime runtime, EmergencyRestart emergency, ActorRef<Event> owner) {
+                      PoolRuntime runtime, EmergencyRestart emergency, ActorRef<Event> owner, LiveStatus live) {
         super(ctx);
         this.timers = timers;
         this.runtime = runtime;
@@ -208,6 +218,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         this.drainer = new Drainer(terminator, runtime.processControlTimeout());
         this.brake = new CrashBrake(emergency.threshold(), emergency.interval());
         this.emergency = emergency;
+        this.rss = new RssSamples<>(ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), Child::pid,
+                RssSamples.fromProc(tag));
+        this.live = live;
         timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
         begin(first);
     }
@@ -216,6 +229,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private void begin(Generation g) {
         current = g;
         generations.add(g);
+        publishStatus();
         RequestTimeouts t = new RequestTimeouts(g.config().requestTerminateTimeout(), g.config().requestSlowlogTimeout());
         timeouts.put(g.number(), t);
         timers.cancel(TimeoutCheck.INSTANCE);
@@ -365,6 +379,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         children.endSpawn(m.ticket());
         Child child = new Child(m.process(), m.ticket().slot, m.generation());
         children.add(child);
+        publishStatus();
         log.info("{} child {} started{}", tag, child.pid(), m.forked() ? " (forked)" : "");
         if (m.forkError() != null && template != null && template.generation == m.generation()) {
             log.warn("{} template {} failed a fork ({}); spawned with exec, replacing the template", tag,
@@ -436,6 +451,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             return onTemplateExited(m);
         }
         Child child = children.remove(m.pid());
+        if (child != null) {
+            publishStatus();
+        }
         if (child == null) {
             if (children.spawnsInFlight() > 0) {
                 earlyExits.add(m); // the reaper can report a quick exit before the spawn's result arrives
@@ -600,6 +618,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         terminator.killOverdue(children.all(), now);
         if (!stopping) {
+            rss.refresh(children.all());
             checkRequestTimeouts();
             policy.tell(new PolicyActor.ViewChanged(view(false)));
         }
@@ -914,33 +933,14 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     // ---- views and status --------------------------------------------------------------------
 
+    /** The same status {@link LiveStatus#read()} gives other threads (its roster is this actor's state, published at every change). */
     private Behavior<Command> onGetStatus(GetStatus m) {
-        List<WorkerStatus> workers = new ArrayList<>(children.size());
-        long busy = 0;
-        ReadBudget budget = ReadBudget.perView();
-        for (Child c : children.inSlotOrder()) {
-            SlotSnapshot s = c.generation.reader().slot(c.slot, budget).orElse(null);
-            if (s == null || (s.pid() != 0 && s.pid() != c.pid())) {
-                workers.add(WorkerStatus.unreadable(c.pid(), c.slot, c.generation.number(), rssOf(c.pid())));
-                continue;
-            }
-            workers.add(new WorkerStatus(c.pid(), s, rssOf(c.pid())));
-            if (c.generation == current && s.pid() == c.pid() && RequestTimeouts.isInRequest(s.stage())) {
-                busy++;
-            }
-        }
-        current.scoreboard().updateMaxActive(busy);
-        m.replyTo().tell(PoolStatus.ofMaster(current, workers, epochMicros()));
+        m.replyTo().tell(live.read());
         return this;
     }
 
-    private long rssOf(long pid) {
-        try {
-            return ProcFs.rssBytes(pid);
-        } catch (RuntimeException e) {
-            log.debug("{} rss of child {} unavailable: {}", tag, pid, e.toString());
-            return -1;
-        }
+    private void publishStatus() {
+        live.publish(current, children.inSlotOrder(), rss);
     }
 
     private void sendView(boolean readable) {

@@ -6,9 +6,10 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
 
 /**
  * What the status page, /metrics and the dashboard show of one pool: its identity, the scoreboard
- * header and slot copies, joined with what only the master knows. Built by the PoolActor (live) or by
- * the {@code status} CLI straight from the scoreboard file (master may be hung: then
- * {@code fromMaster = false} and RSS is read from /proc when possible).
+ * header and slot copies, joined with what only the master knows. Built live by {@link LiveStatus#read()}
+ * (for the PoolActor's GetStatus and the status server) or by the {@code status} CLI straight from the
+ * scoreboard file (master may be hung: then {@code fromMaster = false} and RSS is read from /proc when
+ * possible).
  *
  * <p>Trust: from the master, {@code identity} and every header word the master writes come from its
  * own memory ({@link PoolIdentity#of}, {@link org.jfpm.scoreboard.Scoreboard#masterHeader()}); only
@@ -44,7 +45,13 @@ public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<
     }
 
     public long idle() {
-        return workers.stream().filter(w -> w.slot().isIdle()).count();
+        long n = 0;
+        for (WorkerStatus w : workers) {
+            if (w.slot().isIdle()) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public long active() {
@@ -53,7 +60,13 @@ public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<
 
     /** Workers in a request (reading headers, info, executing): what max active processes counts. */
     public long inRequest() {
-        return workers.stream().filter(w -> RequestTimeouts.isInRequest(w.slot().stage())).count();
+        long n = 0;
+        for (WorkerStatus w : workers) {
+            if (RequestTimeouts.isInRequest(w.slot().stage())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public long total() {

@@ -196,6 +196,76 @@ class PoolActorTest {
         assertFalse(Files.exists(file), "scoreboard file removed");
     }
 
+    /**
+     * The status server reads a pool through its LiveStatus on its own threads, without a message to the
+     * actor: it lists the same workers as GetStatus (the master's pids, in slot order), follows a reap and
+     * a respawn, and a worker's request shows there live (its slot, not a copy the actor made).
+     */
+    @Test
+    void theLiveStatusReadOnAnotherThreadFollowsTheActorsWorkers() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        events = KIT.createTestProbe();
+        PoolRuntime runtime = runtime(spawnThread);
+        Generation g = Generation.of(1, config(staticPm(2)), socket, sb, runtime);
+        LiveStatus live = new LiveStatus(g);
+        assertEquals("t", live.pool());
+        assertEquals(0, live.read().total(), "nothing spawned yet");
+        ActorRef<PoolActor.Command> pool = KIT.spawn(PoolActor.create(g, runtime, EmergencyRestart.off(), events.getRef(), live));
+
+        PoolStatus asked = awaitStatus(pool, s -> s.total() == 2 && s.idle() == 2, "2 idle workers");
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            PoolStatus read = other.submit(live::read).get();
+            assertEquals(asked.workers().stream().map(WorkerStatus::pid).toList(), read.workers().stream().map(WorkerStatus::pid).toList());
+            assertEquals(List.of(0, 1), read.workers().stream().map(w -> w.slot().index()).toList(), "in slot order");
+            assertEquals("t", read.identity().name());
+            assertTrue(read.fromMaster());
+
+            assertTrue(get("/").contains("request 1"));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (other.submit(live::read).get().header().acceptedConn() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            PoolStatus served = other.submit(live::read).get();
+            assertEquals(1, served.header().acceptedConn());
+            assertEquals(1, served.workers().stream().mapToLong(w -> w.slot().requests()).sum(), "the slots as the worker wrote them");
+
+            long victim = read.workers().get(0).pid();
+            new ProcessBuilder("kill", "-KILL", Long.toString(victim)).start().waitFor();
+            deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            PoolStatus after = other.submit(live::read).get();
+            while ((after.total() != 2 || after.idle() != 2 || after.workers().stream().anyMatch(w -> w.pid() == victim))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                after = other.submit(live::read).get();
+            }
+            assertTrue(after.workers().stream().noneMatch(w -> w.pid() == victim), "the reaped worker is gone: " + after);
+            assertEquals(2, after.total(), "and its replacement listed: " + after);
+        } finally {
+            other.shutdownNow();
+        }
+        stopAndAwait(pool, false);
+    }
+
+    /** The status carries each worker's RSS, sampled on the pool's 1 s tick (not read per status request). */
+    @Test
+    void theStatusShowsEachWorkersRssWithinATickOfItsSpawn() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "t", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        ActorRef<PoolActor.Command> pool = start(config(staticPm(2)), sb);
+        awaitStatus(pool, s -> s.total() == 2 && s.idle() == 2, "2 idle workers");
+        long t0 = System.nanoTime();
+        PoolStatus sampled = awaitStatus(pool, s -> s.total() == 2 && s.workers().stream().allMatch(w -> w.rssBytes() > 0),
+                "every worker with an RSS");
+        long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(waitedMs < 3000, "sampled within a few ticks: waited " + waitedMs + " ms");
+        for (WorkerStatus w : sampled.workers()) {
+            long now = ProcFs.rssBytes(w.pid());
+            assertTrue(w.rssBytes() > now / 4 && w.rssBytes() < now * 4,
+                    "worker " + w.pid() + ": sampled " + w.rssBytes() + " vs /proc now " + now);
+        }
+        stopAndAwait(pool, false);
+    }
+
     /** max active processes counts workers in a request only: starting workers and spawns in flight never count. */
     @Test
     void tenSequentialRequestsGiveMaxActiveProcessesOne() throws Exception {

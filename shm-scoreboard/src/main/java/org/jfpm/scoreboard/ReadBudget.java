@@ -8,12 +8,17 @@ package org.jfpm.scoreboard;
  * {@code n + 1000} attempts, whatever the workers do; slots that found the budget spent and were
  * not stable at their first attempt read as unstable.
  *
+ * <p>A budget also carries the view's copy buffer: every slot read of the view copies into the same
+ * {@code SLOT_DATA_END} bytes (decoded before the next read), so a view of {@code n} slots allocates
+ * one buffer, not {@code n}.
+ *
  * <p>Not thread-safe: one budget per view, used by the thread that takes the view.
  */
 public final class ReadBudget {
 
     private long retriesLeft;
     private long attempts;
+    private byte[] scratch;
 
     private ReadBudget(long retries) {
         this.retriesLeft = retries;
@@ -27,6 +32,14 @@ public final class ReadBudget {
     /** Attempts made so far (the first ones included). */
     public long attempts() {
         return attempts;
+    }
+
+    /** The view's slot copy buffer, allocated at the first read. */
+    byte[] scratch() {
+        if (scratch == null) {
+            scratch = new byte[ScoreboardLayout.SLOT_DATA_END];
+        }
+        return scratch;
     }
 
     void attempted() {

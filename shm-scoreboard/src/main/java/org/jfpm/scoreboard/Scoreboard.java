@@ -44,13 +44,15 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The master's side of a pool's scoreboard: creates the file, writes the header, allocates and frees
  * slots, and keeps the header's counters.
  *
- * <p>Threading: one owner (the pool actor) calls the mutating methods; {@link #reader()} may be used
- * from any thread. Slot allocation is tracked in master-private memory, never read back from the file,
+ * <p>Threading: one owner (the pool actor) calls the mutating methods; {@link #reader()},
+ * {@link #masterHeader()} and {@link #updateMaxActive} may be used from any thread (the status server
+ * reads a pool's status on its own threads). Slot allocation is tracked in master-private memory, never read back from the file,
  * which workers can write: the master decides nothing (least of all whom to signal) from file contents.
  *
  * <p>The memory is a {@link SealedMemfd}: nobody, the workers included, can shrink or grow it, so no
@@ -70,22 +72,26 @@ public final class Scoreboard implements AutoCloseable {
     private final Path linkTarget;
     private final int slotCount;
     private final boolean[] allocated;
-    private ByteBuffer buf;
+    private volatile ByteBuffer buf;
+    /** For {@link #masterHeader()} on any thread: a reader over the mapping, usable after {@link #close()}. */
+    private final ScoreboardReader fileReader;
     // The master's own copy of every header word it writes: the file's copy can be overwritten by any
-    // worker, so what the master reports about its pool comes from here (see masterHeader()).
-    private String poolName;
-    private PmMode mode;
-    private Accounting accounting;
-    private int maxChildren;
-    private long startTimeUs;
-    private long heartbeatUs;
-    private long maxChildrenReached;
-    private long slowRequests;
-    private long terminatedRequests;
-    private long listenQueue;
-    private long maxListenQueue;
-    private long listenQueueLen;
-    private long maxActive;
+    // worker, so what the master reports about its pool comes from here (see masterHeader()). One thread
+    // (the pool's) writes them; they are volatile so that masterHeader() may be called from any thread.
+    private volatile String poolName;
+    private volatile PmMode mode;
+    private volatile Accounting accounting;
+    private volatile int maxChildren;
+    private volatile long startTimeUs;
+    private volatile long heartbeatUs;
+    private volatile long maxChildrenReached;
+    private volatile long slowRequests;
+    private volatile long terminatedRequests;
+    private volatile long listenQueue;
+    private volatile long maxListenQueue;
+    private volatile long listenQueueLen;
+    /** Raised by the pool's views and by status readers on other threads (see {@link #updateMaxActive}). */
+    private final AtomicLong maxActive = new AtomicLong();
 
     private Scoreboard(Path path, SealedMemfd memory, ByteBuffer buf, int slotCount) {
         this.path = path;
@@ -93,6 +99,7 @@ public final class Scoreboard implements AutoCloseable {
         this.linkTarget = memory.procPath();
         this.buf = buf;
         this.slotCount = slotCount;
+        this.fileReader = new ScoreboardReader(path, buf.asReadOnlyBuffer(), slotCount);
         this.allocated = new boolean[slotCount];
     }
 
@@ -292,10 +299,16 @@ public final class Scoreboard implements AutoCloseable {
         set(HEADER_MAX_LISTEN_QUEUE_OFFSET, maxListenQueue);
     }
 
-    /** Raises max_active_processes to {@code active} if lower (a CAS: workers raise it too). */
+    /**
+     * Raises max_active_processes to {@code active} if lower (a CAS: workers raise it too). Thread-safe:
+     * status readers call it from their own threads; after {@link #close()} only the master's copy rises.
+     */
     public void updateMaxActive(long active) {
-        maxActive = Math.max(maxActive, active);
-        ActiveRequests.raiseMax(mapping(), active);
+        maxActive.accumulateAndGet(active, Math::max);
+        ByteBuffer b = buf;
+        if (b != null) {
+            ActiveRequests.raiseMax(b, active);
+        }
     }
 
     /**
@@ -331,13 +344,13 @@ public final class Scoreboard implements AutoCloseable {
      * its own memory, never read back from the file, which any worker can overwrite; only the words
      * workers keep (accepted_conn, and max_active_processes, which is the higher of the master's own
      * samples and the workers' raises) come from the file, clamped like {@link ScoreboardReader#header()}.
-     * Call from the owner's thread.
+     * Thread-safe (the status server calls it from its own threads), also after {@link #close()}.
      */
     public PoolHeaderSnapshot masterHeader() {
-        PoolHeaderSnapshot file = reader().header();
+        PoolHeaderSnapshot file = fileReader.header();
         return new PoolHeaderSnapshot(poolName, mode, accounting, ProcessHandle.current().pid(), startTimeUs, heartbeatUs,
                 slotCount, maxChildren, file.acceptedConn(), maxChildrenReached, slowRequests, terminatedRequests,
-                Math.max(maxActive, file.maxActiveProcesses()), listenQueue, maxListenQueue, listenQueueLen);
+                Math.max(maxActive.get(), file.maxActiveProcesses()), listenQueue, maxListenQueue, listenQueueLen);
     }
 
     /** The generation workers are currently spawned into (raised on reload). */

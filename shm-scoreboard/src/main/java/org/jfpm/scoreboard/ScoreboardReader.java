@@ -19,7 +19,6 @@ import static org.jfpm.scoreboard.ScoreboardLayout.HEADER_TERMINATED_REQUESTS_OF
 import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_ACCEPTED_US_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_CONTENT_LENGTH_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_CPU_US_OFFSET;
-import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_DATA_END;
 import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_DURATION_US_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_GENERATION_OFFSET;
 import static org.jfpm.scoreboard.ScoreboardLayout.SLOT_IN_USE_OFFSET;
@@ -137,9 +136,10 @@ public final class ScoreboardReader {
     /**
      * Slot {@code i}, drawing its seqlock attempts from {@code budget} (shared by every read of one
      * view, see {@link ReadBudget}); empty when unstable or when the budget ran out before a stable copy.
+     * The copy goes through the budget's buffer, so the reads of one view allocate only their snapshots.
      */
     public Optional<SlotSnapshot> slot(int i, ReadBudget budget) {
-        return slot(i, new byte[SLOT_DATA_END], budget);
+        return slot(i, budget.scratch(), budget);
     }
 
     /**
@@ -153,10 +153,9 @@ public final class ScoreboardReader {
 
     /** As {@link #allSlots()}, with the caller's budget. */
     public List<Optional<SlotSnapshot>> allSlots(ReadBudget budget) {
-        byte[] scratch = new byte[SLOT_DATA_END];
         List<Optional<SlotSnapshot>> result = new ArrayList<>(slotCount);
         for (int i = 0; i < slotCount; i++) {
-            result.add(slot(i, scratch, budget));
+            result.add(slot(i, budget.scratch(), budget));
         }
         return result;
     }

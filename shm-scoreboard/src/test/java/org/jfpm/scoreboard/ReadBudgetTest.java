@@ -54,4 +54,35 @@ class ReadBudgetTest {
         assertEquals(1, reader.slots().size(), "slots() shares one budget too and leaves the unstable ones out");
         sb.delete();
     }
+
+    @Test
+    void theReadsOfOneViewShareACopyBufferWithoutLeakingBytesFromSlotToSlot() throws Exception {
+        Scoreboard sb = Scoreboard.create(dir, "share", PmMode.STATIC, Accounting.SDK, 3, 3);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(i, sb.allocate(1));
+        }
+        String longUri = "/" + "x".repeat(400);
+        try (SlotWriter a = SlotWriter.attach(sb.path(), 0); SlotWriter b = SlotWriter.attach(sb.path(), 1)) {
+            a.accepted();
+            a.requestInfo("POST", longUri, "q=1", "/srv/long.php", 7, "alice");
+            b.accepted();
+            b.requestInfo("GET", "/s", "", "/srv/s.php", 0, "");
+            ScoreboardReader reader = ScoreboardReader.open(sb.path());
+            ReadBudget budget = ReadBudget.perView();
+            SlotSnapshot first = reader.slot(0, budget).orElseThrow();
+            SlotSnapshot second = reader.slot(1, budget).orElseThrow();
+            SlotSnapshot third = reader.slot(2, budget).orElseThrow();
+            assertEquals(longUri, first.uri());
+            assertEquals("q=1", first.queryString());
+            assertEquals("alice", first.user());
+            assertEquals("/s", second.uri(), "the shorter string after a longer one is cut at its own NUL");
+            assertEquals("", second.queryString());
+            assertEquals("/srv/s.php", second.script());
+            assertEquals("", second.user());
+            assertEquals("", third.uri(), "a slot nobody attached to reads empty, whatever the buffer held before");
+            assertEquals(0, third.pid());
+            assertEquals(first, reader.slot(0).orElseThrow(), "the same copy as a read with its own budget");
+        }
+        sb.delete();
+    }
 }

@@ -70,6 +70,41 @@ class ScoreboardTest {
         }
     }
 
+    /** The status server reads the master's header and raises max active on its own threads while the pool works. */
+    @Test
+    void masterHeaderAndMaxActiveAreSafeFromOtherThreadsAndAfterClose() throws Exception {
+        Scoreboard sb = create("www", 2);
+        Thread[] raisers = new Thread[4];
+        for (int t = 0; t < raisers.length; t++) {
+            int base = t;
+            raisers[t] = new Thread(() -> {
+                for (int i = 0; i < 10_000; i++) {
+                    sb.updateMaxActive((i * 4L + base) % 97);
+                    sb.masterHeader();
+                }
+            });
+            raisers[t].start();
+        }
+        for (int i = 0; i < 1000; i++) {
+            sb.incrementSlowRequests(); // the owner keeps working meanwhile
+        }
+        for (Thread t : raisers) {
+            t.join();
+        }
+        PoolHeaderSnapshot h = sb.masterHeader();
+        assertEquals(96, h.maxActiveProcesses(), "the highest raise wins, whatever the interleaving");
+        assertEquals(96, sb.reader().header().maxActiveProcesses(), "the file's word too");
+        assertEquals(1000, h.slowRequests());
+
+        sb.close();
+        sb.updateMaxActive(120); // a status reader that still holds the closed generation
+        PoolHeaderSnapshot closed = sb.masterHeader();
+        assertEquals("www", closed.poolName());
+        assertEquals(120, closed.maxActiveProcesses(), "the master's own copy still rises after close");
+        assertEquals(1000, closed.slowRequests());
+        sb.delete();
+    }
+
     @Test
     void allocatesFirstFreeSlotsUntilFullThenReusesFreedOnes() {
         try (Scoreboard sb = create("www", 3)) {

@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.pool.EmergencyRestart;
 import org.jfpm.pool.Generation;
+import org.jfpm.pool.LiveStatus;
 import org.jfpm.pool.PoolActor;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.PoolRuntime;
@@ -102,7 +103,15 @@ public final class Master extends AbstractBehavior<Master.Command> {
      */
     static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
                                     ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
-        return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus));
+        return create(config, factory, listeners, source, runtime, exitStatus, new PoolDirectory());
+    }
+
+    /** As above, publishing the live pools to {@code directory} for the status server (see {@link MasterStatusSource}). */
+    static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
+                                    ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus,
+                                    PoolDirectory directory) {
+        return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus,
+                directory));
     }
 
     private final Logger log;
@@ -115,6 +124,9 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private final EmergencyRestart emergency;
     private final SupervisorConfig startConfig;
     private final Map<String, Entry> pools = new LinkedHashMap<>();
+    /** The status of every live pool actor, configured or draining. */
+    private final Map<ActorRef<PoolActor.Command>, LiveStatus> statuses = new HashMap<>();
+    private final PoolDirectory directory;
     /** Pools removed by a reload, still draining. */
     private final Map<ActorRef<PoolActor.Command>, String> draining = new LinkedHashMap<>();
     /** Leases held, by generation; an actor that fails gives all of its back. */
@@ -125,8 +137,9 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private boolean fastStopSent;
 
     private Master(ActorContext<Command> ctx, SupervisorConfig config, GenerationFactory factory, Listeners listeners,
-                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
+                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus, PoolDirectory directory) {
         super(ctx);
+        this.directory = directory;
         this.log = ctx.getLog();
         this.factory = factory;
         this.listeners = listeners;
@@ -148,8 +161,10 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     private void start(Generation g, RestartLimit restarts) {
         String name = g.pool();
-        ActorRef<PoolActor.Command> ref = getContext().spawn(PoolActor.create(g, runtime, emergency, events),
+        LiveStatus live = new LiveStatus(g);
+        ActorRef<PoolActor.Command> ref = getContext().spawn(PoolActor.create(g, runtime, emergency, events, live),
                 "pool-" + name + "-" + (++incarnations));
+        statuses.put(ref, live);
         getContext().watchWith(ref, new PoolTerminated(ref, name));
         pools.put(name, new Entry(ref, g.config(), g.number(), restarts));
         held(g);
@@ -167,12 +182,29 @@ public final class Master extends AbstractBehavior<Master.Command> {
     @Override
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
-                .onMessage(Start.class, this::onStart)
-                .onMessage(SignalReceived.class, m -> onSignal(m.name()))
+                .onMessage(Start.class, m -> published(onStart(m)))
+                .onMessage(SignalReceived.class, m -> published(onSignal(m.name())))
                 .onMessage(GetPools.class, this::onGetPools)
-                .onMessage(PoolEvent.class, m -> onPoolEvent(m.event()))
-                .onMessage(PoolTerminated.class, this::onPoolTerminated)
+                .onMessage(PoolEvent.class, m -> published(onPoolEvent(m.event())))
+                .onMessage(PoolTerminated.class, m -> published(onPoolTerminated(m)))
                 .build();
+    }
+
+    /** After a message that may have started, removed or lost pools: the status server's directory follows. */
+    private Behavior<Command> published(Behavior<Command> next) {
+        publishDirectory();
+        return next;
+    }
+
+    private void publishDirectory() {
+        List<LiveStatus> live = new ArrayList<>(pools.size() + draining.size());
+        for (Entry e : pools.values()) {
+            live.add(statuses.get(e.ref));
+        }
+        for (ActorRef<PoolActor.Command> ref : draining.keySet()) {
+            live.add(statuses.get(ref));
+        }
+        directory.publish(live);
     }
 
     private Behavior<Command> onSignal(String name) {
@@ -341,6 +373,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         Entry e = pools.get(m.pool());
         boolean failedCurrent = e != null && e.ref.equals(m.ref());
         draining.remove(m.ref());
+        statuses.remove(m.ref());
         if (failedCurrent) {
             pools.remove(m.pool());
         }

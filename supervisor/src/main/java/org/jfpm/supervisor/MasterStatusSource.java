@@ -1,39 +1,39 @@
 package org.jfpm.supervisor;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
-import org.jfpm.pool.PoolActor;
+import org.jfpm.pool.LiveStatus;
 import org.jfpm.pool.PoolStatus;
 import org.jfpm.supervisor.status.StatusSource;
 
-/** Live pool statuses for the status server: asks the master for its pools, then each pool for its status. */
+/**
+ * Live pool statuses for the status server, read on the caller's thread: the master's {@link
+ * PoolDirectory} names the live pools and each pool's {@link LiveStatus} reads its scoreboard as
+ * the pool actor would, so an answer waits for neither the master's nor the pool's thread. (It used
+ * to ask the master, then every pool: four thread hand-offs per request, which on the loaded 2-core
+ * machine cost more than the rest of the answer.) The stage is always complete when returned.
+ */
 final class MasterStatusSource implements StatusSource {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private final PoolDirectory directory;
 
-    private final ActorSystem<Master.Command> system;
-
-    MasterStatusSource(ActorSystem<Master.Command> system) {
-        this.system = system;
+    MasterStatusSource(PoolDirectory directory) {
+        this.directory = directory;
     }
 
     @Override
     public CompletionStage<List<PoolStatus>> pools() {
-        return AskPattern.<Master.Command, Master.Pools>ask(system, Master.GetPools::new, TIMEOUT, system.scheduler())
-                .thenCompose(pools -> {
-                    List<CompletableFuture<PoolStatus>> asks = new ArrayList<>();
-                    for (ActorRef<PoolActor.Command> ref : pools.refs()) {
-                        asks.add(AskPattern.<PoolActor.Command, PoolStatus>ask(ref, PoolActor.GetStatus::new, TIMEOUT,
-                                system.scheduler()).toCompletableFuture());
-                    }
-                    return CompletableFuture.allOf(asks.toArray(new CompletableFuture[0]))
-                            .thenApply(v -> asks.stream().map(CompletableFuture::join).toList());
-                });
+        try {
+            List<LiveStatus> live = directory.pools();
+            List<PoolStatus> statuses = new ArrayList<>(live.size());
+            for (LiveStatus l : live) {
+                statuses.add(l.read());
+            }
+            return CompletableFuture.completedFuture(statuses);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 }

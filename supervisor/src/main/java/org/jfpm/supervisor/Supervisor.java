@@ -111,13 +111,14 @@ public final class Supervisor {
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
+            PoolDirectory directory = new PoolDirectory();
             ActorSystem<Master.Command> system = ActorSystem.create(
-                    Master.create(config, factory, listeners, source, runtime, exitStatus), "jfpm",
+                    Master.create(config, factory, listeners, source, runtime, exitStatus, directory), "jfpm",
                     pekkoConfig(config.logLevel()));
             death.attach(system);
             if (config.statusListen().isPresent()) {
                 try {
-                    startStatusServer(system, config.statusListen().get());
+                    startStatusServer(system, config.statusListen().get(), directory);
                 } catch (RuntimeException e) {
                     system.terminate();
                     system.getWhenTerminated().toCompletableFuture().join();
@@ -190,10 +191,11 @@ public final class Supervisor {
      * @throws ListenUnavailable the address cannot be bound
      * @throws IllegalStateException the server did not start otherwise
      */
-    private static void startStatusServer(ActorSystem<Master.Command> system, ListenAddress.Tcp addr)
+    private static void startStatusServer(ActorSystem<Master.Command> system, ListenAddress.Tcp addr,
+                                          PoolDirectory directory)
             throws InterruptedException {
         try {
-            StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(system))
+            StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(directory))
                     .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

@@ -17,6 +17,9 @@ final class Escape {
      * characters as short escapes or {@code \}{@code u00XX}.
      */
     static String json(String s) {
+        if (plain(s)) {
+            return s;
+        }
         StringBuilder b = new StringBuilder(s.length() + 8);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -77,6 +80,9 @@ final class Escape {
 
     /** An OpenMetrics / Prometheus label value: {@code \\}, {@code "} and newline escaped. */
     static String label(String s) {
+        if (plain(s)) {
+            return s;
+        }
         StringBuilder b = new StringBuilder(s.length() + 4);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -88,6 +94,21 @@ final class Escape {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * True when no format escapes anything in {@code s}: printable ASCII only, without the characters
+     * some format escapes ({@code " \ / & < >}). Most worker strings ("-", "GET", "Idle", pids, paths
+     * without {@code /}... ) are returned as they are, without a copy.
+     */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '/' || c == '&' || c == '<' || c == '>') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void unicode(StringBuilder b, char c) {

@@ -52,7 +52,25 @@ public final class MetricsExposition {
         }
     }
 
-    private record Pool(PoolStatus status, PoolFields fields, List<ProcessFields> processes) {
+    /**
+     * One pool, prepared once for every family: its fields, and its processes with a pid seen twice (a
+     * garbled or racing slot) left out so that series stay unique, each with its pid as a label value.
+     */
+    private record Pool(PoolFields fields, List<ProcessFields> processes, List<String> pids) {
+
+        static Pool of(PoolStatus s) {
+            List<ProcessFields> all = ProcessFields.of(s);
+            List<ProcessFields> unique = new ArrayList<>(all.size());
+            List<String> pids = new ArrayList<>(all.size());
+            Set<Long> seen = new HashSet<>(all.size() * 2);
+            for (ProcessFields w : all) {
+                if (seen.add(w.pid())) {
+                    unique.add(w);
+                    pids.add(Long.toString(w.pid()));
+                }
+            }
+            return new Pool(PoolFields.of(s), unique, pids);
+        }
     }
 
     private record Family(String name, String type, String help, BiConsumer<Pool, Samples> samples) {
@@ -128,7 +146,7 @@ public final class MetricsExposition {
     public static String render(List<PoolStatus> pools, Dialect dialect) {
         List<Pool> prepared = new ArrayList<>(pools.size());
         for (PoolStatus s : pools) {
-            prepared.add(new Pool(s, PoolFields.of(s), ProcessFields.of(s)));
+            prepared.add(Pool.of(s));
         }
         StringBuilder b = new StringBuilder(4096 + pools.size() * 4096);
         for (Family f : FAMILIES) {
@@ -157,13 +175,10 @@ public final class MetricsExposition {
                 (p, s) -> eachProcess(p, (w, pid) -> s.add(Long.toString(value.applyAsLong(w)), "pool", p.fields.pool(), "pid", pid)));
     }
 
-    /** Each process once; a pid seen twice in a pool (a garbled or racing slot) is skipped to keep series unique. */
+    /** Each process once (see {@link Pool}), with its pid label. */
     private static void eachProcess(Pool p, BiConsumer<ProcessFields, String> action) {
-        Set<Long> seen = new HashSet<>();
-        for (ProcessFields w : p.processes) {
-            if (seen.add(w.pid())) {
-                action.accept(w, Long.toString(w.pid()));
-            }
+        for (int i = 0; i < p.processes.size(); i++) {
+            action.accept(p.processes.get(i), p.pids.get(i));
         }
     }
 }

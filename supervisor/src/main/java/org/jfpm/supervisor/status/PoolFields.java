@@ -54,7 +54,7 @@ public record PoolFields(
         PoolHeaderSnapshot h = status.header();
         PoolIdentity id = status.identity();
         long idle = status.idle();
-        long active = status.active();
+        long active = status.total() - idle;
         long start = epochSeconds(id.startTimeUs());
         return new PoolFields(
                 id.name(),

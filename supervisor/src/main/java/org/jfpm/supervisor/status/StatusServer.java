@@ -15,7 +15,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -55,8 +57,10 @@ import org.slf4j.LoggerFactory;
  * </pre>
  * HEAD is answered for every route. Every status answer carries PHP-FPM's {@code Expires} and
  * {@code Cache-Control: no-cache...} headers. Answers are rendered from the immutable snapshots
- * the {@link StatusSource} returns, off the source's thread; no lock is shared with the pools, so
- * load on the status server cannot fail or slow a pool. A source that fails or does not answer
+ * the {@link StatusSource} returns: at once on the request's thread when the source answered
+ * synchronously (the master's does: it reads the scoreboards on the caller's thread), else on the
+ * renderer, never on the thread that completed the source's stage; no lock is shared with the pools,
+ * so load on the status server cannot fail or slow a pool. A source that fails or does not answer
  * within {@code sourceTimeout} gives a 500 naming the reason.
  */
 public final class StatusServer {
@@ -68,6 +72,10 @@ public final class StatusServer {
             RawHeader.create("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0"));
     private static final ContentType TEXT = ContentTypes.parse("text/plain;charset=UTF-8");
     private static final ContentType HTML = ContentTypes.parse("text/html;charset=UTF-8");
+    /** Parsed once: parsing a Content-Type runs pekko-http's header parser, measurable on every answer. */
+    private static final Map<StatusFormat, ContentType> FORMAT_TYPES = contentTypes(StatusFormat.values(), StatusFormat::contentType);
+    private static final Map<MetricsExposition.Dialect, ContentType> DIALECT_TYPES =
+            contentTypes(MetricsExposition.Dialect.values(), MetricsExposition.Dialect::contentType);
 
     private final ServerBinding binding;
 
@@ -138,6 +146,14 @@ public final class StatusServer {
         return binding.terminate(Duration.ofSeconds(2)).thenApply(t -> Done.getInstance());
     }
 
+    private static <E extends Enum<E>> Map<E, ContentType> contentTypes(E[] values, Function<E, String> type) {
+        Map<E, ContentType> m = new EnumMap<>(values[0].getDeclaringClass());
+        for (E e : values) {
+            m.put(e, ContentTypes.parse(type.apply(e)));
+        }
+        return m;
+    }
+
     private static String hostPort(InetSocketAddress a) {
         String host = a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
@@ -171,24 +187,38 @@ public final class StatusServer {
                                     extractUri(uri -> completeWithFuture(withPools(pools -> status(pools, pool, uri)))))))));
         }
 
+        /**
+         * Renders what the source gives. A stage that is already complete (the master's source reads
+         * on the calling thread) is rendered at once, on this request's thread; a pending one is
+         * rendered on the renderer when it completes, so never on the thread that completed it.
+         */
         private CompletionStage<HttpResponse> withPools(Function<List<PoolStatus>, HttpResponse> render) {
             CompletableFuture<List<PoolStatus>> pools;
             try {
-                pools = source.pools().toCompletableFuture().thenApply(Function.identity())
-                        .orTimeout(sourceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                pools = source.pools().toCompletableFuture();
             } catch (RuntimeException e) {
                 pools = CompletableFuture.failedFuture(e);
             }
-            return pools.handleAsync((list, error) -> {
-                if (error != null) {
-                    return internalError(error);
-                }
-                try {
-                    return render.apply(list);
-                } catch (RuntimeException e) {
-                    return internalError(e);
-                }
-            }, renderer);
+            if (pools.isDone()) {
+                return CompletableFuture.completedFuture(answer(pools, render));
+            }
+            CompletableFuture<List<PoolStatus>> pending = pools.thenApply(Function.identity())
+                    .orTimeout(sourceTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return pending.handleAsync((list, error) -> answer(pending, render), renderer);
+        }
+
+        private static HttpResponse answer(CompletableFuture<List<PoolStatus>> done, Function<List<PoolStatus>, HttpResponse> render) {
+            List<PoolStatus> list;
+            try {
+                list = done.join();
+            } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                return internalError(e);
+            }
+            try {
+                return render.apply(list);
+            } catch (RuntimeException e) {
+                return internalError(e);
+            }
         }
 
         private HttpResponse status(List<PoolStatus> pools, String name, Uri uri) {
@@ -206,7 +236,7 @@ public final class StatusServer {
                 }
             }
             StatusQuery query = StatusQuery.parse(uri.rawQueryString().orElse(null));
-            return ok(ContentTypes.parse(query.format().contentType()), StatusPage.render(pool, query, zone));
+            return ok(FORMAT_TYPES.get(query.format()), StatusPage.render(pool, query, zone));
         }
 
         private static HttpResponse metrics(List<PoolStatus> pools, Optional<String> accept, Uri uri) {
@@ -214,7 +244,7 @@ public final class StatusServer {
             MetricsExposition.Dialect dialect = askedPrometheus
                     ? MetricsExposition.Dialect.PROMETHEUS
                     : MetricsExposition.Dialect.forAccept(accept.orElse(null));
-            return ok(ContentTypes.parse(dialect.contentType()), MetricsExposition.render(pools, dialect));
+            return ok(DIALECT_TYPES.get(dialect), MetricsExposition.render(pools, dialect));
         }
 
         private static String names(List<PoolStatus> pools) {

@@ -16,6 +16,9 @@ class EscapeTest {
             {"é€", "\\u00e9\\u20ac"},
             {"😀", "\\ud83d\\ude00"},
             {"plain ?&=", "plain ?&="},
+            {"", ""},
+            {"del\u007f", "del\\u007f"},
+            {"~ !#$%'()*+,-.:;=?@[]^_`{|}", "~ !#$%'()*+,-.:;=?@[]^_`{|}"},
         };
         for (String[] c : cases) {
             assertEquals(c[1], Escape.json(c[0]), c[0]);
@@ -45,5 +48,15 @@ class EscapeTest {
     @Test
     void labelEscapesBackslashQuoteNewline() {
         assertEquals("a\\\\b\\\"c\\nd", Escape.label("a\\b\"c\nd"));
+        assertEquals("/srv/a&b<c>é\u007f", Escape.label("/srv/a&b<c>é\u007f"), "nothing else is escaped");
+        assertEquals("www", Escape.label("www"));
+    }
+
+    /** A string no format escapes is returned itself, not a copy (the common case: "-", "Idle", "GET"). */
+    @Test
+    void aStringNeedingNoEscapeIsNotCopied() {
+        String s = new String("Reading headers");
+        org.junit.jupiter.api.Assertions.assertSame(s, Escape.json(s));
+        org.junit.jupiter.api.Assertions.assertSame(s, Escape.label(s));
     }
 }

@@ -81,6 +81,20 @@ class MetricsExpositionTest {
         assertFalse(om.contains("phpfpm_process_rss_bytes{pool=\"www\",pid=\"103\"}"), "unknown RSS is left out, not reported as -1");
     }
 
+    /** A pid in two slots of a pool (a garbled or racing slot, e.g. the CLI's worker-written pids): its first slot only, in every family. */
+    @Test
+    void aPidSeenTwiceInAPoolGivesOneSeriesPerFamily() {
+        Fixtures www = Fixtures.pool("www");
+        www.idle(101).running(102).running(101);
+        String om = MetricsExposition.render(List.of(www.build()), MetricsExposition.Dialect.OPENMETRICS);
+        assertEquals(List.of(), OpenMetricsChecker.problems(om), om);
+        assertEquals(1, om.lines().filter(l -> l.startsWith("phpfpm_process_state{pool=\"www\",pid=\"101\"")).count(), om);
+        assertTrue(om.contains("\nphpfpm_process_state{pool=\"www\",pid=\"101\",state=\"Idle\"} 1\n"), "the first slot's");
+        assertEquals(1, om.lines().filter(l -> l.startsWith("phpfpm_process_rss_bytes{pool=\"www\",pid=\"101\"}")).count());
+        assertTrue(om.contains("\nphpfpm_process_requests_total{pool=\"www\",pid=\"102\"} 5\n"));
+        assertTrue(om.contains("\nphpfpm_total_processes{pool=\"www\"} 3\n"), "the pool figures still count every slot");
+    }
+
     @Test
     void bothDialectsGiveTheSameSeries() {
         String om = MetricsExposition.render(pools(), MetricsExposition.Dialect.OPENMETRICS);

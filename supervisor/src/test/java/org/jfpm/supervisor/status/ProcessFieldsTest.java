@@ -83,4 +83,23 @@ class ProcessFieldsTest {
         assertEquals(0, w.lastRequestMemory());
         assertEquals("0.00", w.lastRequestCpuText());
     }
+
+    /** The formatter-free %.2f gives String.format's digits exactly, ties and all. */
+    @Test
+    void lastRequestCpuHasStringFormatsDigitsExactly() {
+        java.util.Random random = new java.util.Random(42);
+        java.util.List<Double> values = new java.util.ArrayList<>(java.util.List.of(0.0, -0.0, 0.005, 0.015, 0.125, 0.145,
+                1.005, 2.675, 99.995, 9.999, 0.996, 999.9999, 0.5, 7.0, 100.0, 1e-9, 4.9e-324, 0.0049999, 123456789.125, 1e7, 1.0e22, 33.333333333333336,
+                -1.5, -0.001, Double.NaN, Double.POSITIVE_INFINITY));
+        for (int i = 0; i < 50_000; i++) {
+            values.add(random.nextDouble() * (i % 2 == 0 ? 100 : 10_000));
+            values.add((random.nextInt(100_000) + 0.5) / 1000.0); // x.xx5-style ties in decimal
+            long cpuUs = random.nextInt(2_000_000);
+            long durationUs = 1 + random.nextInt(2_000_000);
+            values.add(cpuUs * 100.0 / durationUs); // what ProcessFields computes
+        }
+        for (double v : values) {
+            assertEquals(String.format(java.util.Locale.ROOT, "%.2f", v), ProcessFields.twoDecimals(v), "value " + v);
+        }
+    }
 }
