@@ -27,7 +27,7 @@ class DashboardTest {
     Path tmp;
 
     @Test
-    void aWorkerTurnsBusyWhileASlowRequestRuns() {
+    void aWorkerTurnsBusyWhileASlowRequestRunsAndTheTemplateIsShownApart() {
         try (Jfpm jfpm = Jfpm.in(tmp).status()
                 .pool(PoolSpec.named(POOL, Workers.python(), "preload").staticPm(1))
                 .start()) {
@@ -40,6 +40,14 @@ class DashboardTest {
                                 "return document.getElementById('pool-" + POOL + "') !== null;")),
                         Duration.ofSeconds(10), () -> "the dashboard to show pool " + POOL + "; page:\n" + browser.bodyText());
                 awaitWorkerState(jfpm, browser, pid, "idle", Duration.ofSeconds(10));
+                long template = Long.parseLong(jfpm.awaitLog("\\[pool " + POOL + "\\] template (\\d+) ready",
+                        Duration.ofSeconds(10)).group(1));
+                String shown = "return (function () { var t = document.querySelector('#pool-" + POOL + " p.template');"
+                        + " return t && !t.hidden ? t.getAttribute('data-pid') + ' ' + t.textContent : null; })();";
+                jfpm.pollUntil(() -> String.valueOf(browser.execute(shown)).startsWith(template + " template pid " + template
+                        + " (ready"), Duration.ofSeconds(10), () -> "the template shown apart: " + browser.execute(shown));
+                assertEquals(Boolean.FALSE, browser.execute("return document.getElementById('worker-" + template + "') !== null;"),
+                        "the template is not a worker row");
                 long updatesBefore = updates(browser);
 
                 try (Load<Http.Response> slow = Load.get(1, jfpm.pool(POOL).address(), "/sleep?ms=4000")) {

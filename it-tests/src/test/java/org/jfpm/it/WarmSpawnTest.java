@@ -130,6 +130,10 @@ class WarmSpawnTest {
             String status = Http.get(jfpm.statusAddress(), "/status/" + POOL + "?json&full", Duration.ofSeconds(5)).body();
             assertTrue(status.contains("\"total processes\":3"), status);
             assertFalse(status.contains("\"pid\":" + templatePid + ","), "the template is not listed: " + status);
+            String api = Http.get(jfpm.statusAddress(), "/api/pools", Duration.ofSeconds(5)).body();
+            assertTrue(api.contains("\"template\":{\"pid\":" + templatePid + ",\"state\":\"ready\",\"generation\":1}"),
+                    "/api/pools shows the template apart: " + api);
+            assertEquals(1, api.split("\"pid\":" + templatePid + "\\b", -1).length - 1, "and only there: " + api);
 
             long victim = workers.iterator().next();
             Procs.signal(victim, "KILL");

@@ -33,14 +33,15 @@ public final class LiveStatus {
     private record Entry(Child key, long pid, int slot, ScoreboardReader reader, boolean current) {
     }
 
-    private record Roster(Generation current, PoolIdentity identity, List<Entry> entries, RssSamples<Child> rss) {
+    private record Roster(Generation current, PoolIdentity identity, List<Entry> entries, RssSamples<Child> rss,
+                          TemplateInfo template) {
     }
 
     private volatile Roster roster;
 
     /** A status with no worker yet, for the pool about to start with generation {@code first}. */
     public LiveStatus(Generation first) {
-        roster = new Roster(first, PoolIdentity.of(first), List.of(), null);
+        roster = new Roster(first, PoolIdentity.of(first), List.of(), null, null);
     }
 
     /** The pool's name (the current generation's configured one). */
@@ -71,18 +72,19 @@ public final class LiveStatus {
             }
         }
         r.current().scoreboard().updateMaxActive(busy);
-        return new PoolStatus(r.identity(), r.current().scoreboard().masterHeader(), workers, epochMicros(), true);
+        return new PoolStatus(r.identity(), r.current().scoreboard().masterHeader(), workers, epochMicros(), true,
+                r.template());
     }
 
     /** Publishes the pool's workers ({@code inSlotOrder}: newest generation first, then by slot) and its current generation. */
-    void publish(Generation current, List<Child> inSlotOrder, RssSamples<Child> rss) {
+    void publish(Generation current, List<Child> inSlotOrder, RssSamples<Child> rss, TemplateInfo template) {
         Objects.requireNonNull(current, "current");
         Entry[] entries = new Entry[inSlotOrder.size()];
         for (int i = 0; i < entries.length; i++) {
             Child c = inSlotOrder.get(i);
             entries[i] = new Entry(c, c.pid(), c.slot, c.generation.reader(), c.generation == current);
         }
-        roster = new Roster(current, PoolIdentity.of(current), List.of(entries), rss);
+        roster = new Roster(current, PoolIdentity.of(current), List.of(entries), rss, template);
     }
 
     private static long epochMicros() {

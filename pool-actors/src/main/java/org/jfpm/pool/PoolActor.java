@@ -801,6 +801,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             return stopping ? maybeStopped() : this;
         }
         template = t;
+        publishStatus();
         log.info("{} template {} started", tag, t.pid());
         armTemplate(t);
         timers.startSingleTimer(new TemplateReadyTimeout(t.pid()), TEMPLATE_READY_TIMEOUT);
@@ -870,6 +871,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
             log.info("{} template {} ready: workers are forked from it ({} ms after its spawn)", tag, t.pid(),
                     (System.nanoTime() - t.startedNanos) / 1_000_000);
             templateFailures = 0;
+            publishStatus();
             flushDeferredSpawns(null);
             return this;
         }
@@ -882,6 +884,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         log.warn("{} template {} cannot fork: {}; workers of generation {} are exec'd", tag, t.pid(), why,
                 t.generation.number());
         t.retire(runtime.readiness());
+        publishStatus();
         flushDeferredSpawns(null);
         return this;
     }
@@ -890,6 +893,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         Template t = template;
         t.retire(runtime.readiness());
         template = null;
+        publishStatus();
         if (stopping) {
             log.info("{} template {} {}", tag, t.pid(), m.status().describe());
             return maybeStopped();
@@ -940,7 +944,10 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     }
 
     private void publishStatus() {
-        live.publish(current, children.inSlotOrder(), rss);
+        Template t = template;
+        TemplateInfo info = t == null || t.retired || t.generation != current ? null
+                : new TemplateInfo(t.pid(), t.state.name().toLowerCase(java.util.Locale.ROOT), t.generation.number());
+        live.publish(current, children.inSlotOrder(), rss, info);
     }
 
     private void sendView(boolean readable) {

@@ -20,14 +20,21 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
  * @param workers    one entry per in-use slot, in slot order
  * @param nowUs      when the snapshot was taken (µs since the epoch)
  * @param fromMaster true when the master built it (pids verified against its own spawns)
+ * @param template   the current generation's template ({@code spawn-mode = fork}), or null: never a worker
  */
 public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs,
-                         boolean fromMaster) {
+                         boolean fromMaster, TemplateInfo template) {
 
     public PoolStatus {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(header, "header");
         workers = List.copyOf(workers);
+    }
+
+    /** A status without a template. */
+    public PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs,
+                      boolean fromMaster) {
+        this(identity, header, workers, nowUs, fromMaster, null);
     }
 
     /** A status whose identity is the header's own (the {@code status} CLI, tests): untrusted. */

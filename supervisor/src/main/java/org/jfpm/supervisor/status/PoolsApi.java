@@ -8,6 +8,7 @@ import org.jfpm.pool.PoolStatus;
  * <pre>{@code
  * {"time":<epoch ms of the newest snapshot>,
  *  "pools":[{ <PHP-FPM's pool keys>, "max children":N, "terminated requests":N, "from master":true,
+ *             "template":{"pid":N,"state":"starting|ready","generation":N}|null,
  *             "processes":[{ <PHP-FPM's process keys>, "rss":N|null, "activity":"idle|busy|starting|unknown" }] }]}
  * }</pre>
  * Keys and value types are those of PHP-FPM's {@code ?json&full} output, plus the additions shown.
@@ -33,6 +34,13 @@ public final class PoolsApi {
             b.append(",\"terminated requests\":").append(p.terminatedRequests());
             b.append(",\"accounting\":\"").append(p.accounting()).append('"');
             b.append(",\"from master\":").append(s.fromMaster());
+            if (s.template() == null) {
+                b.append(",\"template\":null");
+            } else {
+                b.append(",\"template\":{\"pid\":").append(s.template().pid())
+                        .append(",\"state\":\"").append(s.template().state())
+                        .append("\",\"generation\":").append(s.template().generation()).append('}');
+            }
             b.append(",\"processes\":[");
             List<ProcessFields> processes = ProcessFields.of(s);
             for (int j = 0; j < processes.size(); j++) {
