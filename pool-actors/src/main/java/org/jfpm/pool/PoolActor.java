@@ -891,12 +891,13 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
 
     private Behavior<Command> onTemplateExited(ChildExited m) {
         Template t = template;
+        boolean wasRetired = t.retired;
         t.retire(runtime.readiness());
         template = null;
         publishStatus();
-        if (stopping) {
-            log.info("{} template {} {}", tag, t.pid(), m.status().describe());
-            return maybeStopped();
+        if (stopping || (wasRetired && t.state != Template.State.REFUSED)) {
+            log.info("{} template {} {} (retired)", tag, t.pid(), m.status().describe());
+            return stopping ? maybeStopped() : this;
         }
         if (t.state == Template.State.REFUSED) {
             log.debug("{} template {} {}", tag, t.pid(), m.status().describe());
