@@ -171,7 +171,7 @@ final class PoolReader {
     private static ListenAddress listen(Fields f) {
         ConfigValue v = f.value("listen");
         if (v == null) {
-            f.error("listen", "host:port, [ipv6]:port or unix:/path (every pool needs one)");
+            f.error("listen", "host:port, [ipv6]:port, unix:/path or systemd:NAME (every pool needs one)");
             return null;
         }
         String text = f.string("listen");

@@ -35,7 +35,7 @@ class ConfigLoaderErrorsTest {
                 row("pm as a string (PHP-FPM habit)", "jfpm.pools.www.pm = dynamic", p + "pm", "\"dynamic\"", "an object"),
                 row("unknown accounting", "jfpm.pools.www.accounting = magic", p + "accounting", "\"magic\"", "one of preload, sdk, none"),
                 row("unknown log level", "jfpm.log-level = loud", "jfpm.log-level", "\"loud\"", "one of trace, debug, info, notice"),
-                row("listen garbage", "jfpm.pools.www.listen = nowhere", p + "listen", "\"nowhere\"", "host:port, [ipv6]:port or unix:/path"),
+                row("listen garbage", "jfpm.pools.www.listen = nowhere", p + "listen", "\"nowhere\"", "host:port, [ipv6]:port, unix:/path or systemd:NAME"),
                 row("listen port out of range", "jfpm.pools.www.listen = \"127.0.0.1:70000\"", p + "listen", "\"127.0.0.1:70000\"", "a port number 1-65535"),
                 row("listen relative unix path", "jfpm.pools.www.listen = \"unix:run/php.sock\"", p + "listen", "\"unix:run/php.sock\"", "an absolute path after unix:"),
                 row("listen missing", "jfpm.pools.api { command = [\"/bin/sh\"] }", "jfpm.pools.api.listen", "(missing)", "every pool needs one"),
