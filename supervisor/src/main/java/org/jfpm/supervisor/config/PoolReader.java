@@ -16,6 +16,7 @@ import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.ShrinkMode;
 import org.jfpm.pool.SpawnMode;
+import org.jfpm.pool.WorkerLaunch;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
 
@@ -226,6 +227,11 @@ final class PoolReader {
             if (RESERVED_ENV.contains(e.getKey())) {
                 f.errorsList().add(new ConfigError(key, "\"" + e.getValue() + "\"",
                         "no such variable: jfpm sets " + String.join(", ", RESERVED_ENV.stream().sorted().toList()) + " itself"));
+                ok = false;
+            } else if (WorkerLaunch.SERVICE_MANAGER_ENV.contains(e.getKey())) {
+                f.errorsList().add(new ConfigError(key, "\"" + e.getValue() + "\"",
+                        "no such variable: " + String.join(", ", WorkerLaunch.SERVICE_MANAGER_ENV)
+                                + " are systemd's for jfpm alone, and no worker gets them"));
                 ok = false;
             } else if (!ENV_NAME.matcher(e.getKey()).matches() || e.getValue().indexOf('\0') >= 0) {
                 f.errorsList().add(new ConfigError(key, "\"" + e.getValue() + "\"",

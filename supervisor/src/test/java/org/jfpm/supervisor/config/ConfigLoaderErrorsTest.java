@@ -102,6 +102,7 @@ class ConfigLoaderErrorsTest {
                 row("spawn-mode fork without preload", "jfpm.pools.www { spawn-mode = fork, accounting = sdk }", p + "spawn-mode",
                         "\"fork\"", "fork needs accounting = preload"),
                 row("env reserved name", "jfpm.pools.www.env { JFPM_SLOT = 3 }", p + "env.JFPM_SLOT", "\"3\"", "jfpm sets JFPM_POOL, JFPM_SCOREBOARD, JFPM_SCOREBOARD_FD, JFPM_SLOT, JFPM_TEMPLATE_FD itself"),
+                row("env of systemd's", "jfpm.pools.www.env { NOTIFY_SOCKET = /run/systemd/notify }", p + "env.NOTIFY_SOCKET", "\"/run/systemd/notify\"", "LISTEN_FDNAMES, LISTEN_FDS, LISTEN_PID, NOTIFY_SOCKET, WATCHDOG_PID, WATCHDOG_USEC are systemd's for jfpm alone"),
                 row("env not an object", "jfpm.pools.www.env = \"A=1\"", p + "env", "\"A=1\"", "an object of NAME = value pairs"),
                 row("env value a list", "jfpm.pools.www.env { PATHS = [a, b] }", p + "env.PATHS", "[\"a\",\"b\"]", "a string"),
                 row("unknown user", "jfpm.pools.www.user = no-such-user-jfpm", p + "user", "\"no-such-user-jfpm\"", "an existing user name or uid"),
