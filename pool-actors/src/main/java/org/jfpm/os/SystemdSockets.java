@@ -60,8 +60,8 @@ public final class SystemdSockets {
         return fromEnvironment(env, selfPid, FIRST_FD);
     }
 
-    /** As {@link #fromEnvironment(Map, long)} with the first descriptor at {@code firstFd} (tests). */
-    static SystemdSockets fromEnvironment(Map<String, String> env, long selfPid, int firstFd) {
+    /** As {@link #fromEnvironment(Map, long)} with the first descriptor at {@code firstFd} instead of 3 (for tests). */
+    public static SystemdSockets fromEnvironment(Map<String, String> env, long selfPid, int firstFd) {
         String count = env.get(LISTEN_FDS);
         if (count == null || count.isEmpty()) {
             return none(selfPid, "no socket was passed (" + LISTEN_FDS + " is not set: start jfpm from a service"

@@ -23,6 +23,7 @@ import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
 import org.jfpm.os.SpawnThread;
+import org.jfpm.os.SystemdSockets;
 import org.jfpm.os.Spawner;
 import org.jfpm.pool.Generation;
 import org.jfpm.pool.PoolConfig;
@@ -79,6 +80,11 @@ public final class Supervisor {
         try {
             if (config.pidFile() != null) { // first: a second jfpm on this pid file must not touch anything
                 pidFile = PidFile.acquire(config.pidFile(), ProcFs.selfPid());
+            }
+            SystemdSockets passed = SystemdSockets.current();
+            passed.adopt(); // CLOEXEC: only workers get one, as their fd 0
+            if (passed.passed()) {
+                LOG.info("systemd passed {} socket(s): {}", passed.fds().size(), passed.describe());
             }
             Path nativeBase = Path.of(System.getProperty("java.io.tmpdir"));
             PrivateDir.removeStale(nativeBase);

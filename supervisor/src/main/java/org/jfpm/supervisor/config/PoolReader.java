@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jfpm.os.ListenAddress;
+import org.jfpm.os.SystemdSockets;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.ShrinkMode;
@@ -64,13 +65,23 @@ final class PoolReader {
         }
     }
 
-    /** The pool, or {@code null} when it has errors (all of them added to {@code errors}). */
-    static PoolConfig read(String name, ConfigObject merged, List<ConfigError> errors) {
+    /**
+     * The pool, or {@code null} when it has errors (all of them added to {@code errors}). A
+     * {@code systemd:NAME} listen must name one of {@code sockets} (null: not checked).
+     */
+    static PoolConfig read(String name, ConfigObject merged, SystemdSockets sockets, List<ConfigError> errors) {
         int before = errors.size();
         Fields f = new Fields(merged, "jfpm.pools." + name, errors);
 
         List<String> command = command(f);
         ListenAddress listen = listen(f);
+        if (listen instanceof ListenAddress.Systemd sd && sockets != null) {
+            Optional<String> problem = sockets.problem(sd.name());
+            if (problem.isPresent()) {
+                f.error("listen", problem.get());
+                listen = null;
+            }
+        }
         Long backlog = f.integer("listen-backlog", 1, Integer.MAX_VALUE);
         Integer mode = listenMode(f);
         String listenOwner = f.string("listen-owner");
