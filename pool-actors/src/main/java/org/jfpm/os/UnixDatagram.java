@@ -14,8 +14,8 @@ import jnr.ffi.Pointer;
  * <p>{@link #open()} makes an unbound socket to send from ({@link SdNotify}); {@link #bind(String)} one
  * that receives, which is what a service manager does (the tests play systemd with it).
  *
- * <p>Thread-safety: {@link #send} and {@link #receive} may be called from any thread; {@link #close()}
- * must not race with them.
+ * <p>Thread-safety: {@link #send} and {@link #close()} are synchronized (no send ever reaches a closed,
+ * possibly reused, descriptor); {@link #receive} must not race with {@link #close()}.
  */
 public final class UnixDatagram implements AutoCloseable {
     private static final int SOCK_DGRAM_CLOEXEC = SocketInfo.SOCK_DGRAM | 0x80000;
@@ -83,7 +83,10 @@ public final class UnixDatagram implements AutoCloseable {
      *
      * @throws NativeException the datagram was not sent (ENOENT, ECONNREFUSED: nobody listens; EAGAIN: queue full)
      */
-    public void send(String address, byte[] data) {
+    public synchronized void send(String address, byte[] data) {
+        if (closed) {
+            throw new IllegalStateException("send on a closed datagram socket (" + address + ")");
+        }
         SockAddr sa = SockAddr.unixAddress(checkAddress(address));
         Pointer buf = Native.allocate(Math.max(1, data.length));
         buf.put(0, data, 0, data.length);

@@ -102,7 +102,14 @@ public final class Master extends AbstractBehavior<Master.Command> {
      */
     static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
                                     ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
-        return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus));
+        return create(config, factory, listeners, source, runtime, exitStatus, ServiceNotifier.none());
+    }
+
+    /** As above, telling the service manager about reloads and the stop through {@code notifier}. */
+    static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
+                                    ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus,
+                                    ServiceNotifier notifier) {
+        return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus, notifier));
     }
 
     private final Logger log;
@@ -111,6 +118,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private final ConfigSource source;
     private final PoolRuntime runtime;
     private final AtomicInteger exitStatus;
+    private final ServiceNotifier notifier;
     private final ActorRef<PoolActor.Event> events;
     private final EmergencyRestart emergency;
     private final SupervisorConfig startConfig;
@@ -125,8 +133,9 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private boolean fastStopSent;
 
     private Master(ActorContext<Command> ctx, SupervisorConfig config, GenerationFactory factory, Listeners listeners,
-                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
+                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus, ServiceNotifier notifier) {
         super(ctx);
+        this.notifier = notifier;
         this.log = ctx.getLog();
         this.factory = factory;
         this.listeners = listeners;
@@ -193,7 +202,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
                     log.warn("received SIGHUP while stopping: no reload");
                 } else {
                     log.info("received SIGHUP, Reloading in progress ...");
-                    reload();
+                    notifier.reloading();
+                    notifier.reloaded(reload());
                 }
             }
             case "USR1" -> log.info("received SIGUSR1: logs go to stderr, nothing to reopen");
@@ -204,6 +214,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     private Behavior<Command> stopAll(boolean graceful) {
         stopping = true;
+        notifier.stopping(graceful);
         for (Entry e : pools.values()) {
             e.ref.tell(new PoolActor.Stop(graceful));
         }
@@ -215,7 +226,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     // ---- reload ------------------------------------------------------------------------------
 
-    private void reload() {
+    /** Reloads the configuration; returns null when it was applied, else why it was rejected (for the service manager's status). */
+    private String reload() {
         SupervisorConfig next;
         try {
             next = source.load();
@@ -224,10 +236,10 @@ public final class Master extends AbstractBehavior<Master.Command> {
             for (ConfigError error : e.errors()) {
                 log.error("reload rejected: {}", error);
             }
-            return;
+            return e.errors().size() + " error(s) in the configuration";
         } catch (RuntimeException e) {
             log.error("reload rejected: cannot read the configuration ({}); running pools unchanged", e.toString());
-            return;
+            return "cannot read the configuration";
         }
         warnAboutRestartOnlySettings(next);
         Logging.setLevel(next.logLevel());
@@ -269,6 +281,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
         for (String name : plan.unchanged()) {
             log.debug("[pool {}] unchanged", name);
         }
+        notifier.pools(pools.size());
+        return null;
     }
 
     private void warnAboutRestartOnlySettings(SupervisorConfig next) {

@@ -75,6 +75,7 @@ public final class Supervisor {
         PrivateDir nativeDir = null;
         DirLock dirLock = null;
         PidFile pidFile = null;
+        ServiceManagerLink serviceManager = null;
         AtomicInteger exitStatus = new AtomicInteger(0);
         boolean started = false;
         try {
@@ -114,11 +115,14 @@ public final class Supervisor {
                         pool.accounting().configName());
             }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
+            serviceManager = ServiceManagerLink.fromEnvironment(System.getenv(), ProcFs.selfPid());
+            ServiceNotifier notifier = serviceManager.notifier();
+            notifier.pools(config.pools().size());
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
             ActorSystem<Master.Command> system = ActorSystem.create(
-                    Master.create(config, factory, listeners, source, runtime, exitStatus), "jfpm",
+                    Master.create(config, factory, listeners, source, runtime, exitStatus, notifier), "jfpm",
                     pekkoConfig(config.logLevel()));
             death.attach(system);
             if (config.statusListen().isPresent()) {
@@ -139,6 +143,8 @@ public final class Supervisor {
             if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
                 LOG.info("ready to handle connections ({} pool(s): {})", generations.size(),
                         String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
+                notifier.ready();
+                serviceManager.startTimers(system, new MasterStatusSource(system));
             }
             system.getWhenTerminated().toCompletableFuture().join();
             return exitStatus.get();
@@ -157,6 +163,9 @@ public final class Supervisor {
             LOG.debug("fatal error", e);
             return 1;
         } finally {
+            if (serviceManager != null) {
+                serviceManager.close();
+            }
             if (!started) {
                 for (Generation g : generations) {
                     g.scoreboard().delete();
