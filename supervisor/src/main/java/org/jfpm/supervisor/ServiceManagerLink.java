@@ -118,6 +118,7 @@ final class ServiceManagerLink implements AutoCloseable {
     public synchronized void close() {
         timers.forEach(Cancellable::cancel);
         timers.clear();
+        notifier.close();
         if (socket != null) {
             socket.close();
         }

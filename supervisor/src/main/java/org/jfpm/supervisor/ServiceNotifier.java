@@ -93,6 +93,7 @@ final class ServiceNotifier {
     private String graceful;
     private String lastStatus;
     private boolean failing;
+    private boolean closed;
 
     /**
      * @param sink            where messages go (null: nowhere, for a jfpm not run by a service manager)
@@ -183,6 +184,11 @@ final class ServiceNotifier {
         send("WATCHDOG=1");
     }
 
+    /** Sends nothing from now on (the socket is about to close; a late status timer must not reach it). */
+    synchronized void close() {
+        closed = true;
+    }
+
     /** The STATUS= text for the current state. */
     synchronized String status() {
         return switch (state) {
@@ -222,7 +228,7 @@ final class ServiceNotifier {
     }
 
     private void send(String message) {
-        if (sink == null) {
+        if (sink == null || closed) {
             return;
         }
         try {

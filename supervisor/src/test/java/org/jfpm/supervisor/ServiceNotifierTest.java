@@ -153,6 +153,17 @@ class ServiceNotifierTest {
     }
 
     @Test
+    void nothingIsSentOnceClosed() {
+        notifier.ready();
+        drain();
+        notifier.close();
+        notifier.counts(new Counts(1, 1, 0, 0));
+        notifier.watchdog();
+        notifier.stopping(true);
+        assertEquals(List.of(), drain());
+    }
+
+    @Test
     void countsDescribeThemselves() {
         assertEquals("2 pools, 7 idle, 1 active", new Counts(2, 7, 1, 0).describe());
         assertEquals("1 pool, 0 idle, 5 active, 12 queued", new Counts(1, 0, 5, 12).describe());
