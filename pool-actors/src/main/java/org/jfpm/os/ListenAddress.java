@@ -3,8 +3,9 @@ package org.jfpm.os;
 import java.nio.file.Path;
 
 /**
- * Where a pool listens: {@code host:port} (IPv4 literal or name), {@code [v6]:port}, or
- * {@code unix:/path}. Parsing is strict and its errors say what was expected.
+ * Where a pool listens: {@code host:port} (IPv4 literal or name), {@code [v6]:port},
+ * {@code unix:/path}, or {@code systemd:NAME} (a socket passed by systemd, see {@link SystemdSockets}).
+ * Parsing is strict and its errors say what was expected.
  */
 public sealed interface ListenAddress {
 
@@ -25,15 +26,38 @@ public sealed interface ListenAddress {
     }
 
     /**
-     * Parses {@code host:port}, {@code [::1]:port} or {@code unix:/abs/path}.
+     * A listening socket passed by the service manager ({@code LISTEN_FDS}), by its name in
+     * {@code LISTEN_FDNAMES} ({@code FileDescriptorName=} of the {@code .socket} unit). Where it is
+     * bound is the socket unit's business.
+     */
+    record Systemd(String name) implements ListenAddress {
+        /** What a name may hold: systemd's own rule for {@code FileDescriptorName=} (no ':', printable ASCII, at most 255). */
+        static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[\\x21-\\x39\\x3b-\\x7e]{1,255}");
+
+        @Override
+        public String toString() {
+            return "systemd:" + name;
+        }
+    }
+
+    /**
+     * Parses {@code host:port}, {@code [::1]:port}, {@code unix:/abs/path} or {@code systemd:NAME}.
      *
      * @throws IllegalArgumentException with a message saying what was expected
      */
     static ListenAddress parse(String text) {
         if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("expected host:port, [ipv6]:port or unix:/path, got an empty value");
+            throw new IllegalArgumentException("expected host:port, [ipv6]:port, unix:/path or systemd:NAME, got an empty value");
         }
         String s = text.trim();
+        if (s.startsWith("systemd:")) {
+            String name = s.substring("systemd:".length());
+            if (!Systemd.NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("expected systemd:NAME with the FileDescriptorName= of a .socket unit"
+                        + " (1-255 printable ASCII characters, no ':' or space), got '" + s + "'");
+            }
+            return new Systemd(name);
+        }
         if (s.startsWith("unix:")) {
             String p = s.substring("unix:".length());
             if (!p.startsWith("/")) {
@@ -56,7 +80,7 @@ public sealed interface ListenAddress {
         } else {
             int colon = s.lastIndexOf(':');
             if (colon <= 0 || s.indexOf(':') != colon) {
-                throw new IllegalArgumentException("expected host:port, [ipv6]:port or unix:/path, got '" + s + "'");
+                throw new IllegalArgumentException("expected host:port, [ipv6]:port, unix:/path or systemd:NAME, got '" + s + "'");
             }
             host = s.substring(0, colon);
             port = s.substring(colon + 1);

@@ -17,7 +17,8 @@ import org.jfpm.os.Native.LibC;
 
 /**
  * A listening stream socket created with libc ({@code SOCK_CLOEXEC}), owned by the supervisor as
- * an int fd and handed to workers as their fd 0.
+ * an int fd and handed to workers as their fd 0; or one systemd passed ({@link #inherited}), which
+ * jfpm uses the same way but never closes.
  *
  * <p>The socket stays <b>blocking</b>: O_NONBLOCK lives on the open file description shared with
  * every worker and would make php-cgi's {@code accept} fail. Watch it with {@link ReadinessWatcher},
@@ -45,6 +46,10 @@ public final class ListenSocket implements AutoCloseable {
     private final int fd;
     private final ListenAddress address;
     private final Object unixFileKey;
+    /** False for a socket systemd passed: {@link #close()} leaves the descriptor open. */
+    private final boolean owned;
+    private final boolean unixDomain;
+    private final boolean madeBlocking;
     private Pointer tcpInfo;
     private Pointer tcpInfoLen;
     private UnixDiag unixDiag;
@@ -52,9 +57,44 @@ public final class ListenSocket implements AutoCloseable {
     private boolean closed;
 
     private ListenSocket(int fd, ListenAddress address, Object unixFileKey) {
+        this(fd, address, unixFileKey, true, address instanceof ListenAddress.Unix, false);
+    }
+
+    private ListenSocket(int fd, ListenAddress address, Object unixFileKey, boolean owned, boolean unixDomain,
+                         boolean madeBlocking) {
         this.fd = fd;
         this.address = address;
         this.unixFileKey = unixFileKey;
+        this.owned = owned;
+        this.unixDomain = unixDomain;
+        this.madeBlocking = madeBlocking;
+    }
+
+    /**
+     * A listening socket jfpm did not create (one systemd passed, {@link SystemdSockets#fd}): checked to
+     * be a listening stream socket, made blocking if it was not (systemd's {@code NonBlocking=yes}: the
+     * flag is on the open file description every worker shares, and php-cgi's {@code accept} would fail),
+     * marked close-on-exec. {@link #close()} never closes it: the descriptor stays for the next
+     * generation that names it, and for the process's life.
+     *
+     * @throws IllegalStateException {@code fd} is not a listening stream socket
+     * @throws NativeException       a libc call failed
+     */
+    public static ListenSocket inherited(int fd, ListenAddress address) {
+        Objects.requireNonNull(address, "address");
+        if (!SocketInfo.isSocket(fd)) {
+            throw new IllegalStateException("listen " + address + ": fd " + fd + " is not an open socket");
+        }
+        if (SocketInfo.type(fd) != SocketInfo.SOCK_STREAM || !SocketInfo.listening(fd)) {
+            throw new IllegalStateException("listen " + address + ": fd " + fd + " is not a listening stream socket");
+        }
+        boolean nonBlocking = SocketInfo.nonBlocking(fd);
+        if (nonBlocking) {
+            SocketInfo.makeBlocking(fd);
+        }
+        SocketInfo.setCloseOnExec(fd);
+        boolean unix = SocketInfo.family(fd) == SockAddr.AF_UNIX;
+        return new ListenSocket(fd, address, null, false, unix, nonBlocking);
     }
 
     /**
@@ -62,15 +102,20 @@ public final class ListenSocket implements AutoCloseable {
      * SO_REUSEADDR is set, an IPv6 socket is IPv6-only. Unix: an existing socket file at the path is
      * unlinked first, the new one gets {@code unixMode} (ignored if negative) and, when non-empty,
      * {@code unixOwner}/{@code unixGroup} (names or numeric ids), all before {@code listen}.
+     * Systemd: the socket of that name passed to this process ({@link SystemdSockets#current()},
+     * {@link #inherited}); backlog, mode, owner and group are the socket unit's.
      *
      * @throws NativeException a libc call failed (the call names the address)
-     * @throws IllegalArgumentException the host, user or group does not resolve
+     * @throws IllegalArgumentException the host, user or group does not resolve, or systemd passed no such socket
      * @throws IllegalStateException a unix path exists and is not a socket
      */
     public static ListenSocket open(ListenAddress address, int backlog, int unixMode, String unixOwner, String unixGroup) {
         Objects.requireNonNull(address, "address");
         if (address instanceof ListenAddress.Tcp tcp) {
             return openTcp(tcp, backlog);
+        }
+        if (address instanceof ListenAddress.Systemd sd) {
+            return inherited(SystemdSockets.current().fd(sd.name()), sd);
         }
         return openUnix((ListenAddress.Unix) address, backlog, unixMode, unixOwner, unixGroup);
     }
@@ -190,9 +235,19 @@ public final class ListenSocket implements AutoCloseable {
         return address;
     }
 
+    /** True for a socket passed by systemd ({@link #inherited}): jfpm never closes its descriptor. */
+    public boolean isInherited() {
+        return !owned;
+    }
+
+    /** True when {@link #inherited} found the socket non-blocking and cleared O_NONBLOCK. */
+    public boolean madeBlocking() {
+        return madeBlocking;
+    }
+
     /** The bound TCP port (useful after binding port 0); -1 for a unix socket. */
     public int boundPort() {
-        if (address instanceof ListenAddress.Unix) {
+        if (unixDomain) {
             return -1;
         }
         return SockAddr.boundPort(fd);
@@ -206,7 +261,7 @@ public final class ListenSocket implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("queueLength on closed listening socket " + address);
         }
-        if (address instanceof ListenAddress.Unix) {
+        if (unixDomain) {
             if (unixDiag == null) {
                 inode = inode();
                 unixDiag = new UnixDiag();
@@ -232,7 +287,7 @@ public final class ListenSocket implements AutoCloseable {
     /**
      * Closes the fd; for a unix socket also unlinks the path if it still is the file this socket
      * created (a newer socket bound at the same path is left alone). Idempotent. Workers keep
-     * their own copies of the socket.
+     * their own copies of the socket. An {@linkplain #inherited inherited} socket's descriptor stays open.
      */
     @Override
     public synchronized void close() {
@@ -242,6 +297,9 @@ public final class ListenSocket implements AutoCloseable {
         closed = true;
         if (unixDiag != null) {
             unixDiag.close();
+        }
+        if (!owned) {
+            return;
         }
         Native.closeQuietly(fd);
         if (address instanceof ListenAddress.Unix unix) {
@@ -258,6 +316,6 @@ public final class ListenSocket implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ListenSocket[" + address + ", fd " + fd + "]";
+        return "ListenSocket[" + address + ", fd " + fd + (owned ? "" : ", inherited") + "]";
     }
 }

@@ -47,6 +47,8 @@ final class Native {
 
         long send(int fd, Pointer buf, long len, int flags);
 
+        long sendto(int fd, Pointer buf, long len, int flags, Pointer addr, int addrLen);
+
         long recv(int fd, Pointer buf, long len, int flags);
 
         long read(int fd, Pointer buf, long len);
@@ -96,6 +98,8 @@ final class Native {
 
         /** Variadic in C; on x86_64 integer arguments are passed the same way either way. */
         long syscall(long number, long a1, long a2, long a3, long a4);
+
+        int clock_gettime(int clockId, Pointer timespec);
 
         String strerror(int errnum);
 

@@ -42,6 +42,25 @@ record SockAddr(int family, Pointer pointer, int length) {
         return new SockAddr(AF_UNIX, p, 2 + bytes.length + 1);
     }
 
+    /**
+     * A unix address as {@code NOTIFY_SOCKET} writes it: an absolute path, or {@code @name} for a name
+     * in the abstract namespace (a leading NUL byte, and no terminating NUL counted in the length).
+     */
+    static SockAddr unixAddress(String address) {
+        if (!address.startsWith("@")) {
+            return unix(address);
+        }
+        byte[] name = address.substring(1).getBytes(StandardCharsets.UTF_8);
+        if (name.length + 1 > UNIX_PATH_MAX) {
+            throw new IllegalArgumentException("abstract unix socket name is longer than " + (UNIX_PATH_MAX - 1)
+                    + " bytes: " + address);
+        }
+        Pointer p = Native.allocate(2 + UNIX_PATH_MAX);
+        p.putShort(0, (short) AF_UNIX);
+        p.put(3, name, 0, name.length);
+        return new SockAddr(AF_UNIX, p, 2 + 1 + name.length);
+    }
+
     /** The port of a bound INET/INET6 socket, via getsockname. */
     static int boundPort(int fd) {
         Pointer addr = Native.allocate(128);

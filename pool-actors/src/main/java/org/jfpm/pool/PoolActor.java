@@ -895,8 +895,9 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         t.retire(runtime.readiness());
         template = null;
         publishStatus();
-        if (stopping || (wasRetired && t.state != Template.State.REFUSED)) {
-            log.info("{} template {} {} (retired)", tag, t.pid(), m.status().describe());
+        if (stopping || (wasRetired && t.generation != current)) {
+            log.info("{} template {} {} (it left with generation {})", tag, t.pid(), m.status().describe(),
+                    t.generation.number());
             return stopping ? maybeStopped() : this;
         }
         if (t.state == Template.State.REFUSED) {

@@ -19,9 +19,20 @@ import org.jfpm.scoreboard.SlotWriter;
  * unless {@code accounting = none} (the spawn puts the scoreboard's memfd there), {@code LD_PRELOAD} with
  * {@code accounting = preload}, {@code PHP_FCGI_MAX_REQUESTS=0} (php-cgi's own default of 500 would
  * make every worker exit; jfpm recycles with {@code pm.max-requests}) unless the pool sets it, and
- * never {@code PHP_FCGI_CHILDREN} (php-cgi would fork its own children behind our back).
+ * never {@code PHP_FCGI_CHILDREN} (php-cgi would fork its own children behind our back), nor the
+ * service manager's variables meant for jfpm alone ({@link #SERVICE_MANAGER_ENV}: a worker must not
+ * notify systemd as jfpm, nor take the sockets systemd passed to jfpm for its own).
  */
 public final class WorkerLaunch {
+
+    /** systemd's {@code NOTIFY_SOCKET}, {@code WATCHDOG_*} and {@code LISTEN_*}: never in a worker's environment. */
+    public static final java.util.Set<String> SERVICE_MANAGER_ENV;
+
+    static {
+        java.util.Set<String> names = new java.util.TreeSet<>(org.jfpm.os.SdNotify.ENVIRONMENT);
+        names.addAll(org.jfpm.os.SystemdSockets.ENVIRONMENT);
+        SERVICE_MANAGER_ENV = java.util.Collections.unmodifiableSet(names);
+    }
 
     private WorkerLaunch() {
     }
@@ -37,6 +48,7 @@ public final class WorkerLaunch {
             env.put("PATH", supervisorEnv.get("PATH"));
         }
         env.putAll(pool.env());
+        env.keySet().removeAll(SERVICE_MANAGER_ENV);
         env.remove("PHP_FCGI_CHILDREN");
         env.putIfAbsent("PHP_FCGI_MAX_REQUESTS", "0");
         env.put("JFPM_POOL", pool.name());

@@ -52,6 +52,22 @@ class WorkerLaunchTest {
     }
 
     @Test
+    void noWorkerInheritsTheServiceManagersVariables() {
+        Map<String, String> parent = new java.util.HashMap<>(PARENT);
+        parent.putAll(Map.of("NOTIFY_SOCKET", "/run/systemd/notify", "WATCHDOG_USEC", "30000000", "WATCHDOG_PID", "1",
+                "LISTEN_FDS", "1", "LISTEN_PID", "1", "LISTEN_FDNAMES", "www"));
+        Map<String, String> env = WorkerLaunch.environment(pool(false, Accounting.NONE, Map.of(), "", "", 0),
+                Path.of("/sb"), null, parent);
+        for (String name : List.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID",
+                "LISTEN_FDNAMES")) {
+            assertFalse(env.containsKey(name), name + " in " + env);
+        }
+        assertEquals("/root", env.get("HOME"), "the rest is inherited");
+        assertEquals(java.util.Set.of("LISTEN_FDNAMES", "LISTEN_FDS", "LISTEN_PID", "NOTIFY_SOCKET", "WATCHDOG_PID",
+                "WATCHDOG_USEC"), WorkerLaunch.SERVICE_MANAGER_ENV);
+    }
+
+    @Test
     void aPoolMaySetItsOwnPhpFcgiMaxRequests() {
         Map<String, String> env = WorkerLaunch.environment(
                 pool(true, Accounting.NONE, Map.of("PHP_FCGI_MAX_REQUESTS", "100"), "", "", 0), Path.of("/sb"),

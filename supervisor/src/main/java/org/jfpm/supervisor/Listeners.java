@@ -18,6 +18,10 @@ import org.slf4j.LoggerFactory;
  * hands the new generation the same socket, so no connection in its backlog is lost; the socket is
  * closed when its last lease comes back.
  *
+ * <p>A socket systemd passed ({@code listen = "systemd:NAME"}) is leased the same way, but its last
+ * lease only drops the wrapper: {@link ListenSocket#close()} leaves an inherited descriptor open, so a
+ * reload never closes it, and a later generation that names it again gets the same socket.
+ *
  * <p>Closing goes through {@code closer}, the spawn thread: a spawn already queued there still
  * sees the fd open, and no later spawn can dup2 a closed (or reused) fd number onto a worker's fd 0.
  * Used from one thread at a time (the master actor, or the supervisor before it starts).
@@ -60,8 +64,17 @@ final class Listeners {
 
     private static ListenSocket open(PoolConfig pool) {
         try {
-            return ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(), pool.listenOwner(),
+            ListenSocket s = ListenSocket.open(pool.listen(), pool.listenBacklog(), pool.listenMode(), pool.listenOwner(),
                     pool.listenGroup());
+            if (s.isInherited()) {
+                LOG.info("[pool {}] listen = {}: fd {}, passed by systemd (kept open across reloads)", pool.name(),
+                        pool.listen(), s.fd());
+                if (s.madeBlocking()) {
+                    LOG.warn("[pool {}] the socket systemd passed for {} was non-blocking (NonBlocking=yes in the"
+                            + " .socket unit?): made it blocking, as workers' accept needs", pool.name(), pool.listen());
+                }
+            }
+            return s;
         } catch (NativeException e) {
             if (!e.call().startsWith("bind(")) {
                 throw e;

@@ -7,6 +7,7 @@ import java.security.CodeSource;
 import java.util.Arrays;
 import java.util.List;
 import org.jfpm.os.Signals;
+import org.jfpm.os.SystemdSockets;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.supervisor.config.ConfigError;
 import org.jfpm.supervisor.config.ConfigException;
@@ -62,8 +63,11 @@ public final class Main {
 
     private static int run(CommandLine.Run command, PrintStream out, PrintStream err) {
         SupervisorConfig config;
+        // the master checks systemd:NAME listens against the sockets passed to it; --test does when it was passed any
+        SystemdSockets sockets = SystemdSockets.current();
+        boolean checkSockets = !command.test() || System.getenv(SystemdSockets.LISTEN_FDS) != null;
         try {
-            config = load(command.config());
+            config = load(command.config(), checkSockets ? sockets : null);
         } catch (ConfigException e) {
             printErrors(e, err);
             return ExitCodes.CONFIG;
@@ -74,7 +78,7 @@ public final class Main {
         }
         Logging.setLevel(config.logLevel());
         Path file = command.config();
-        return Supervisor.run(config, () -> load(file));
+        return Supervisor.run(config, () -> load(file, sockets));
     }
 
     /** Reads the configured pools' scoreboards directly: works without (or despite) a running master. */
@@ -110,15 +114,20 @@ public final class Main {
         return SignalCommand.run(config, signal, meaning, out, err);
     }
 
-    /** Sets {@value #JAR_PROPERTY} (unless already set) and loads the configuration. */
+    /** Sets {@value #JAR_PROPERTY} (unless already set) and loads the configuration; {@code systemd:NAME} listens by syntax only. */
     static SupervisorConfig load(Path file) throws ConfigException {
+        return load(file, null);
+    }
+
+    /** As {@link #load(Path)}, checking {@code systemd:NAME} listens against {@code sockets} unless null. */
+    static SupervisorConfig load(Path file, SystemdSockets sockets) throws ConfigException {
         if (System.getProperty(JAR_PROPERTY) == null) {
             Path jar = runningJar();
             if (jar != null) {
                 System.setProperty(JAR_PROPERTY, jar.toString());
             }
         }
-        return ConfigLoader.load(file);
+        return ConfigLoader.load(file, sockets);
     }
 
     private static void printErrors(ConfigException e, PrintStream err) {

@@ -103,15 +103,19 @@ public final class Master extends AbstractBehavior<Master.Command> {
      */
     static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
                                     ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus) {
-        return create(config, factory, listeners, source, runtime, exitStatus, new PoolDirectory());
+        return create(config, factory, listeners, source, runtime, exitStatus, new PoolDirectory(), ServiceNotifier.none());
     }
 
-    /** As above, publishing the live pools to {@code directory} for the status server (see {@link MasterStatusSource}). */
+    /**
+     * As above, publishing the live pools to {@code directory} for the status server (see
+     * {@link MasterStatusSource}) and telling the service manager about reloads and the stop through
+     * {@code notifier}.
+     */
     static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
                                     ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus,
-                                    PoolDirectory directory) {
+                                    PoolDirectory directory, ServiceNotifier notifier) {
         return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus,
-                directory));
+                directory, notifier));
     }
 
     private final Logger log;
@@ -120,6 +124,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private final ConfigSource source;
     private final PoolRuntime runtime;
     private final AtomicInteger exitStatus;
+    private final ServiceNotifier notifier;
     private final ActorRef<PoolActor.Event> events;
     private final EmergencyRestart emergency;
     private final SupervisorConfig startConfig;
@@ -137,9 +142,11 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private boolean fastStopSent;
 
     private Master(ActorContext<Command> ctx, SupervisorConfig config, GenerationFactory factory, Listeners listeners,
-                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus, PoolDirectory directory) {
+                   ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus, PoolDirectory directory,
+                   ServiceNotifier notifier) {
         super(ctx);
         this.directory = directory;
+        this.notifier = notifier;
         this.log = ctx.getLog();
         this.factory = factory;
         this.listeners = listeners;
@@ -225,7 +232,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
                     log.warn("received SIGHUP while stopping: no reload");
                 } else {
                     log.info("received SIGHUP, Reloading in progress ...");
-                    reload();
+                    notifier.reloading();
+                    notifier.reloaded(reload());
                 }
             }
             case "USR1" -> log.info("received SIGUSR1: logs go to stderr, nothing to reopen");
@@ -236,6 +244,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     private Behavior<Command> stopAll(boolean graceful) {
         stopping = true;
+        notifier.stopping(graceful);
         for (Entry e : pools.values()) {
             e.ref.tell(new PoolActor.Stop(graceful));
         }
@@ -247,7 +256,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     // ---- reload ------------------------------------------------------------------------------
 
-    private void reload() {
+    /** Reloads the configuration; returns null when it was applied, else why it was rejected (for the service manager's status). */
+    private String reload() {
         SupervisorConfig next;
         try {
             next = source.load();
@@ -256,10 +266,10 @@ public final class Master extends AbstractBehavior<Master.Command> {
             for (ConfigError error : e.errors()) {
                 log.error("reload rejected: {}", error);
             }
-            return;
+            return e.errors().size() + " error(s) in the configuration";
         } catch (RuntimeException e) {
             log.error("reload rejected: cannot read the configuration ({}); running pools unchanged", e.toString());
-            return;
+            return "cannot read the configuration";
         }
         warnAboutRestartOnlySettings(next);
         Logging.setLevel(next.logLevel());
@@ -301,6 +311,8 @@ public final class Master extends AbstractBehavior<Master.Command> {
         for (String name : plan.unchanged()) {
             log.debug("[pool {}] unchanged", name);
         }
+        notifier.pools(pools.size());
+        return null;
     }
 
     private void warnAboutRestartOnlySettings(SupervisorConfig next) {

@@ -23,6 +23,7 @@ import org.jfpm.os.ProcFs;
 import org.jfpm.os.ReadinessWatcher;
 import org.jfpm.os.Reaper;
 import org.jfpm.os.SpawnThread;
+import org.jfpm.os.SystemdSockets;
 import org.jfpm.os.Spawner;
 import org.jfpm.pool.Generation;
 import org.jfpm.pool.PoolConfig;
@@ -74,11 +75,17 @@ public final class Supervisor {
         PrivateDir nativeDir = null;
         DirLock dirLock = null;
         PidFile pidFile = null;
+        ServiceManagerLink serviceManager = null;
         AtomicInteger exitStatus = new AtomicInteger(0);
         boolean started = false;
         try {
             if (config.pidFile() != null) { // first: a second jfpm on this pid file must not touch anything
                 pidFile = PidFile.acquire(config.pidFile(), ProcFs.selfPid());
+            }
+            SystemdSockets passed = SystemdSockets.current();
+            passed.adopt(); // CLOEXEC: only workers get one, as their fd 0
+            if (passed.passed()) {
+                LOG.info("systemd passed {} socket(s): {}", passed.fds().size(), passed.describe());
             }
             Path nativeBase = Path.of(System.getProperty("java.io.tmpdir"));
             PrivateDir.removeStale(nativeBase);
@@ -108,12 +115,15 @@ public final class Supervisor {
                         pool.accounting().configName());
             }
             LOG.info("jfpm is running, pid {}", ProcFs.selfPid());
+            serviceManager = ServiceManagerLink.fromEnvironment(System.getenv(), ProcFs.selfPid());
+            ServiceNotifier notifier = serviceManager.notifier();
+            notifier.pools(config.pools().size());
             // signals first: a TERM during start-up must not kill the JVM behind the workers' back
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
             PoolDirectory directory = new PoolDirectory();
             ActorSystem<Master.Command> system = ActorSystem.create(
-                    Master.create(config, factory, listeners, source, runtime, exitStatus, directory), "jfpm",
+                    Master.create(config, factory, listeners, source, runtime, exitStatus, directory, notifier), "jfpm",
                     pekkoConfig(config.logLevel()));
             death.attach(system);
             if (config.statusListen().isPresent()) {
@@ -134,6 +144,8 @@ public final class Supervisor {
             if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
                 LOG.info("ready to handle connections ({} pool(s): {})", generations.size(),
                         String.join(", ", config.pools().stream().map(PoolConfig::name).toList()));
+                notifier.ready();
+                serviceManager.startTimers(system, new MasterStatusSource(directory));
             }
             system.getWhenTerminated().toCompletableFuture().join();
             return exitStatus.get();
@@ -152,6 +164,9 @@ public final class Supervisor {
             LOG.debug("fatal error", e);
             return 1;
         } finally {
+            if (serviceManager != null) {
+                serviceManager.close();
+            }
             if (!started) {
                 for (Generation g : generations) {
                     g.scoreboard().delete();

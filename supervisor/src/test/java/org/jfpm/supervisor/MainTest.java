@@ -86,7 +86,7 @@ class MainTest {
         assertEquals(List.of(
                 "ERROR: jfpm.log-level = \"loud\": expected one of trace, debug, info, notice, warn, warning, error, alert",
                 "ERROR: jfpm.pools.www.command = []: expected a non-empty list of strings (the worker's argv), e.g. [\"/usr/bin/php-cgi\"]",
-                "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port or unix:/path, got 'nowhere'",
+                "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port, unix:/path or systemd:NAME, got 'nowhere'",
                 "ERROR: jfpm.pools.www.pm.max-children = 0: expected an integer between 1 and 65536"), lines);
     }
 
@@ -184,7 +184,7 @@ class MainTest {
             assertEquals("", out());
             assertEquals(List.of(
                     "ERROR: jfpm.log-level = \"loud\": expected one of trace, debug, info, notice, warn, warning, error, alert",
-                    "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port or unix:/path, got 'nowhere'"),
+                    "ERROR: jfpm.pools.www.listen = \"nowhere\": expected host:port, [ipv6]:port, unix:/path or systemd:NAME, got 'nowhere'"),
                     err().lines().toList());
             // a signal that did arrive is seen before a later one from the same sender; INT is the marker
             assertEquals(0, run("stop", "-c", withPidFile(pidFile).toString()), this::err);

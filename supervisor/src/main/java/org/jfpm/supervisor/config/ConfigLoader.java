@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jfpm.os.ListenAddress;
+import org.jfpm.os.SystemdSockets;
 import org.jfpm.pool.PoolConfig;
 
 /**
@@ -36,6 +37,11 @@ import org.jfpm.pool.PoolConfig;
  *     so a pool needs only {@code command} and {@code listen}.</li>
  * <li>Validate everything and throw one {@link ConfigException} listing every error.</li>
  * </ol>
+ *
+ * <p>A pool's {@code listen = "systemd:NAME"} is checked against the sockets systemd passed when the
+ * caller gives them ({@link #load(Path, SystemdSockets)}: the running master, at start and at each
+ * reload); without them only its syntax is (the {@code reload} and {@code status} commands, and
+ * {@code --test} run outside the service, have no sockets of their own).
  */
 public final class ConfigLoader {
 
@@ -56,24 +62,39 @@ public final class ConfigLoader {
      * @throws ConfigException listing every error found
      */
     public static SupervisorConfig load(Path fileOrNull) throws ConfigException {
+        return load(fileOrNull, null);
+    }
+
+    /**
+     * As {@link #load(Path)}; every {@code listen = "systemd:NAME"} must name one of {@code sockets}
+     * (null: the syntax only).
+     *
+     * @throws ConfigException listing every error found
+     */
+    public static SupervisorConfig load(Path fileOrNull, SystemdSockets sockets) throws ConfigException {
         if (fileOrNull == null) {
             URL url = ConfigLoader.class.getClassLoader().getResource("application.conf");
             if (url == null) {
                 throw single(ConfigError.FILE, EMBEDDED, "application.conf embedded in the jar (a build error)");
             }
-            return fromParsed(parse(() -> ConfigFactory.parseURL(url, options()), EMBEDDED), EMBEDDED);
+            return fromParsed(parse(() -> ConfigFactory.parseURL(url, options()), EMBEDDED), EMBEDDED, sockets);
         }
         String source = fileOrNull.toString();
         if (!Files.isRegularFile(fileOrNull) || !Files.isReadable(fileOrNull)) {
             throw single(ConfigError.FILE, source, "an existing, readable HOCON file");
         }
-        return fromParsed(parse(() -> ConfigFactory.parseFile(fileOrNull.toFile(), options()), source), source);
+        return fromParsed(parse(() -> ConfigFactory.parseFile(fileOrNull.toFile(), options()), source), source, sockets);
     }
 
     /** Loads HOCON text; {@code source} names it in messages. */
     public static SupervisorConfig fromString(String hocon, String source) throws ConfigException {
+        return fromString(hocon, source, null);
+    }
+
+    /** Loads HOCON text, checking {@code systemd:NAME} listens against {@code sockets} (null: syntax only). */
+    public static SupervisorConfig fromString(String hocon, String source, SystemdSockets sockets) throws ConfigException {
         return fromParsed(parse(() -> ConfigFactory.parseString(hocon, options().setOriginDescription(source)), source),
-                source);
+                source, sockets);
     }
 
     private static ConfigParseOptions options() {
@@ -127,7 +148,8 @@ public final class ConfigLoader {
         return o.toConfig().resolve().root();
     }
 
-    private static SupervisorConfig fromParsed(Config resolved, String source) throws ConfigException {
+    private static SupervisorConfig fromParsed(Config resolved, String source, SystemdSockets sockets)
+            throws ConfigException {
         List<ConfigError> errors = new ArrayList<>();
         ConfigValue root = resolved.root().get("jfpm");
         if (!(root instanceof ConfigObject user)) {
@@ -149,7 +171,7 @@ public final class ConfigLoader {
         Optional<ListenAddress.Tcp> statusListen = statusListen(g);
 
         ConfigObject poolDefaults = poolDefaults(user, (ConfigObject) reference.get("pool-defaults"), errors);
-        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, errors);
+        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, sockets, errors);
 
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
@@ -232,7 +254,7 @@ public final class ConfigLoader {
     }
 
     private static List<PoolConfig> pools(ConfigObject user, ConfigObject defaults, Optional<ListenAddress.Tcp> statusListen,
-                                          List<ConfigError> errors) {
+                                          SystemdSockets sockets, List<ConfigError> errors) {
         ConfigValue v = user.get("pools");
         String example = "at least one pool, e.g. pools { www { command = [\"/usr/bin/php-cgi\"], listen = \"127.0.0.1:9000\" } }";
         if (!(v instanceof ConfigObject poolsObject) || poolsObject.isEmpty()) {
@@ -256,7 +278,7 @@ public final class ConfigLoader {
                 continue;
             }
             PoolReader.rejectUnknownKeys(new Fields(poolObject, path, errors));
-            PoolConfig pool = PoolReader.read(name, poolObject.withFallback(defaults), errors);
+            PoolConfig pool = PoolReader.read(name, poolObject.withFallback(defaults), sockets, errors);
             if (pool != null && PoolReader.POOL_NAME.matcher(name).matches()) {
                 pools.add(pool);
             }
@@ -297,8 +319,14 @@ public final class ConfigLoader {
 
     private static final Set<String> WILDCARDS = new HashSet<>(List.of("0.0.0.0", "::", "*"));
 
-    /** Two addresses that cannot both be bound: the same unix path, or the same port on the same or a wildcard host. */
+    /**
+     * Two addresses that cannot both be bound: the same unix path, or the same port on the same or a
+     * wildcard host; two pools cannot take the same socket systemd passed either.
+     */
     static boolean clash(ListenAddress a, ListenAddress b) {
+        if (a instanceof ListenAddress.Systemd || b instanceof ListenAddress.Systemd) {
+            return a.equals(b);
+        }
         if (a instanceof ListenAddress.Unix ua && b instanceof ListenAddress.Unix ub) {
             return ua.path().normalize().equals(ub.path().normalize());
         }

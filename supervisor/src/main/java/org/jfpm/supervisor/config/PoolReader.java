@@ -12,10 +12,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jfpm.os.ListenAddress;
+import org.jfpm.os.SystemdSockets;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.ShrinkMode;
 import org.jfpm.pool.SpawnMode;
+import org.jfpm.pool.WorkerLaunch;
 import org.jfpm.scoreboard.Accounting;
 import org.jfpm.scoreboard.PmMode;
 
@@ -63,13 +65,23 @@ final class PoolReader {
         }
     }
 
-    /** The pool, or {@code null} when it has errors (all of them added to {@code errors}). */
-    static PoolConfig read(String name, ConfigObject merged, List<ConfigError> errors) {
+    /**
+     * The pool, or {@code null} when it has errors (all of them added to {@code errors}). A
+     * {@code systemd:NAME} listen must name one of {@code sockets} (null: not checked).
+     */
+    static PoolConfig read(String name, ConfigObject merged, SystemdSockets sockets, List<ConfigError> errors) {
         int before = errors.size();
         Fields f = new Fields(merged, "jfpm.pools." + name, errors);
 
         List<String> command = command(f);
         ListenAddress listen = listen(f);
+        if (listen instanceof ListenAddress.Systemd sd && sockets != null) {
+            Optional<String> problem = sockets.problem(sd.name());
+            if (problem.isPresent()) {
+                f.error("listen", problem.get());
+                listen = null;
+            }
+        }
         Long backlog = f.integer("listen-backlog", 1, Integer.MAX_VALUE);
         Integer mode = listenMode(f);
         String listenOwner = f.string("listen-owner");
@@ -171,7 +183,7 @@ final class PoolReader {
     private static ListenAddress listen(Fields f) {
         ConfigValue v = f.value("listen");
         if (v == null) {
-            f.error("listen", "host:port, [ipv6]:port or unix:/path (every pool needs one)");
+            f.error("listen", "host:port, [ipv6]:port, unix:/path or systemd:NAME (every pool needs one)");
             return null;
         }
         String text = f.string("listen");
@@ -226,6 +238,11 @@ final class PoolReader {
             if (RESERVED_ENV.contains(e.getKey())) {
                 f.errorsList().add(new ConfigError(key, "\"" + e.getValue() + "\"",
                         "no such variable: jfpm sets " + String.join(", ", RESERVED_ENV.stream().sorted().toList()) + " itself"));
+                ok = false;
+            } else if (WorkerLaunch.SERVICE_MANAGER_ENV.contains(e.getKey())) {
+                f.errorsList().add(new ConfigError(key, "\"" + e.getValue() + "\"",
+                        "no such variable: " + String.join(", ", WorkerLaunch.SERVICE_MANAGER_ENV)
+                                + " are systemd's for jfpm alone, and no worker gets them"));
                 ok = false;
             } else if (!ENV_NAME.matcher(e.getKey()).matches() || e.getValue().indexOf('\0') >= 0) {
                 f.errorsList().add(new ConfigError(key, "\"" + e.getValue() + "\"",
