@@ -101,12 +101,19 @@ class MainTest {
         assertEquals(64, run("--bogus"));
         assertTrue(err().startsWith("ERROR: unknown option '--bogus'\nusage: "), this::err);
         assertEquals("", out());
+        err.reset();
+        assertEquals(64, run("status", "--pool"));
+        assertEquals("ERROR: --pool needs a value\n" + Cli.shortUsage("status") + "\n", err());
     }
 
     @Test
     void helpAndVersionGoToStdout() {
         assertEquals(0, run("--help"));
-        assertEquals(CommandLine.USAGE + "\n", out());
+        assertEquals(Cli.usage("") + "\n", out());
+        out.reset();
+        assertEquals(0, run("stop", "--help"));
+        assertEquals(Cli.usage("stop") + "\n", out());
+        assertEquals("", err());
         out.reset();
         assertEquals(0, run("--version"));
         assertTrue(out().matches("jfpm \\S.* \\(Java .+\\)\n"), this::out);
