@@ -20,7 +20,7 @@ import picocli.CommandLine.ParseResult;
  * jfpm status [--config FILE] [--pool NAME] [--json]
  * jfpm reload [--config FILE]
  * jfpm stop [--graceful] [--config FILE]
- * jfpm import-fpm FILE...
+ * jfpm import-fpm [--prefix DIR] FILE...
  * jfpm [SUBCOMMAND] --help | -h
  * jfpm --version | -v
  * </pre>
@@ -53,8 +53,8 @@ public final class Cli {
     public record Stop(Path config, boolean graceful) implements Result {
     }
 
-    /** Translate PHP-FPM configuration files into HOCON on stdout. */
-    public record ImportFpm(List<Path> files) implements Result {
+    /** Translate PHP-FPM configuration files into HOCON on stdout; {@code prefix} as {@code php-fpm -p} (or null). */
+    public record ImportFpm(List<Path> files, Path prefix) implements Result {
     }
 
     /** Print the help of {@code command} ({@code ""}: jfpm itself, else a subcommand's name). */
@@ -173,6 +173,11 @@ public final class Cli {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "php-fpm.conf or pool .conf files, in order")
         List<Path> files;
 
+        @Option(names = {"-p", "--prefix"}, paramLabel = "DIR", description = {
+                "as php-fpm -p: where relative include, pid, error_log, listen and log paths resolve",
+                "(default: PHP-FPM's, /usr for include and pool paths, /var for pid and error_log)"})
+        Path prefix;
+
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
     }
@@ -260,12 +265,16 @@ public final class Cli {
             return new Stop(s.config, s.graceful);
         }
         ImportFpmOptions i = (ImportFpmOptions) o;
+        noEmpty(sub, "--prefix", name);
+        if (i.prefix != null && !i.prefix.isAbsolute()) {
+            throw new UsageException("--prefix needs an absolute directory, got '" + i.prefix + "'", name);
+        }
         for (Path f : i.files) {
             if (f.toString().isEmpty()) {
                 throw new UsageException("import-fpm: an empty FILE argument", name);
             }
         }
-        return new ImportFpm(List.copyOf(i.files));
+        return new ImportFpm(List.copyOf(i.files), i.prefix);
     }
 
     /** {@code --config=} parses as an empty value: it is as missing as {@code --config} at the end. */

@@ -52,8 +52,7 @@ public final class Main {
                         : signal(s.config(), Signals.SIGINT, "fast stop", out, err);
             }
             if (command instanceof Cli.ImportFpm i) {
-                err.println("ERROR: import-fpm is not implemented yet (" + i.files().size() + " files given)");
-                return ExitCodes.FATAL;
+                return ImportFpmCommand.run(i.files(), i.prefix(), out, err);
             }
             out.println(command instanceof Cli.Help h ? Cli.usage(h.command()) : Version.line());
             return ExitCodes.OK;

@@ -35,9 +35,11 @@ class CliTest {
                 Arguments.of("stop --graceful", new Cli.Stop(null, true)),
                 Arguments.of("stop --config /etc/jfpm.conf --graceful", new Cli.Stop(f, true)),
                 Arguments.of("stop -c /etc/jfpm.conf", new Cli.Stop(f, false)),
-                Arguments.of("import-fpm /etc/php/8.2/fpm/php-fpm.conf", new Cli.ImportFpm(List.of(Path.of("/etc/php/8.2/fpm/php-fpm.conf")))),
-                Arguments.of("import-fpm a.conf b.conf", new Cli.ImportFpm(List.of(Path.of("a.conf"), Path.of("b.conf")))),
-                Arguments.of("import-fpm -- -odd.conf", new Cli.ImportFpm(List.of(Path.of("-odd.conf")))),
+                Arguments.of("import-fpm /etc/php/8.2/fpm/php-fpm.conf", new Cli.ImportFpm(List.of(Path.of("/etc/php/8.2/fpm/php-fpm.conf")), null)),
+                Arguments.of("import-fpm -p /srv/fpm a.conf", new Cli.ImportFpm(List.of(Path.of("a.conf")), Path.of("/srv/fpm"))),
+                Arguments.of("import-fpm a.conf --prefix=/srv/fpm", new Cli.ImportFpm(List.of(Path.of("a.conf")), Path.of("/srv/fpm"))),
+                Arguments.of("import-fpm a.conf b.conf", new Cli.ImportFpm(List.of(Path.of("a.conf"), Path.of("b.conf")), null)),
+                Arguments.of("import-fpm -- -odd.conf", new Cli.ImportFpm(List.of(Path.of("-odd.conf")), null)),
                 Arguments.of("reload --help", new Cli.Help("reload")),
                 Arguments.of("stop -h", new Cli.Help("stop")),
                 Arguments.of("--help", new Cli.Help("")),
@@ -93,6 +95,8 @@ class CliTest {
                 Arguments.of("import-fpm -c x.conf", "unknown option '-c' for import-fpm"),
                 Arguments.of("import-fpm --test a.conf", "unknown option '--test' for import-fpm"),
                 Arguments.of("-t import-fpm a.conf", "unexpected argument 'import-fpm' (import-fpm must come first)"),
+                Arguments.of("import-fpm -p relative a.conf", "--prefix needs an absolute directory, got 'relative'"),
+                Arguments.of("import-fpm -p", "-p needs a value"),
                 Arguments.of("bogus-command", "unexpected argument 'bogus-command'"));
     }
 
