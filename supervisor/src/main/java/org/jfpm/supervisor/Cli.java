@@ -164,7 +164,7 @@ public final class Cli {
             header = "translate PHP-FPM .conf files into jfpm HOCON on stdout", synopsisHeading = "usage: ",
             description = {"%nTranslates PHP-FPM configuration files (php-fpm.conf, following its include=",
                     "globs, and pool files) into a jfpm HOCON configuration on stdout. Warnings, each",
-                    "naming file:line, go to stderr. See docs/configuration.md, \"Importing PHP-FPM",
+                    "naming file:line, go to stderr. See docs/configuration.md, \"Importing a PHP-FPM",
                     "configuration\".%n"},
             parameterListHeading = "arguments:%n", optionListHeading = "options:%n",
             footer = "%nexit codes: 0 translated (warnings or not), 64 usage error,"
@@ -173,9 +173,9 @@ public final class Cli {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "php-fpm.conf or pool .conf files, in order")
         List<Path> files;
 
-        @Option(names = {"-p", "--prefix"}, paramLabel = "DIR", description = {
-                "as php-fpm -p: where relative include, pid, error_log, listen and log paths resolve",
-                "(default: PHP-FPM's, /usr for include and pool paths, /var for pid and error_log)"})
+        @Option(names = {"-p", "--prefix"}, paramLabel = "DIR", description = "as php-fpm -p: where relative"
+                + " include, pid, error_log and listen paths resolve (default as PHP-FPM's: /usr, and /var for pid and"
+                + " error_log)")
         Path prefix;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
