@@ -313,6 +313,16 @@ public final class Cli {
                 if (a instanceof OptionSpec o) {
                     return new UsageException(typedName(o, args) + " needs a value", command);
                 }
+                // picocli reports the missing FILE before an unknown option: name the option instead
+                for (String arg : args.subList(args.indexOf(command) + 1, args.size())) {
+                    if (arg.equals("--")) {
+                        break;
+                    }
+                    String name = arg.indexOf('=') > 0 ? arg.substring(0, arg.indexOf('=')) : arg;
+                    if (arg.startsWith("-") && where.getCommandSpec().findOption(name) == null) {
+                        return new UsageException("unknown option '" + name + "'" + forCommand, command);
+                    }
+                }
                 return new UsageException(command + " needs at least one " + a.paramLabel(), command);
             }
         }

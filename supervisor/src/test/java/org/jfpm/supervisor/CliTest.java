@@ -93,6 +93,8 @@ class CliTest {
                 Arguments.of("--conf x", "unknown option '--conf'"),
                 Arguments.of("import-fpm", "import-fpm needs at least one FILE"),
                 Arguments.of("import-fpm -c x.conf", "unknown option '-c' for import-fpm"),
+                Arguments.of("import-fpm --bogus", "unknown option '--bogus' for import-fpm"),
+                Arguments.of("import-fpm --json=1", "unknown option '--json' for import-fpm"),
                 Arguments.of("import-fpm --test a.conf", "unknown option '--test' for import-fpm"),
                 Arguments.of("-t import-fpm a.conf", "unexpected argument 'import-fpm' (import-fpm must come first)"),
                 Arguments.of("import-fpm -p relative a.conf", "--prefix needs an absolute directory, got 'relative'"),
