@@ -83,6 +83,7 @@ final class Jfpm implements AutoCloseable {
         private final List<PoolSpec> pools = new ArrayList<>();
         private int statusPort = -1;
         private List<String> wrapper = List.of();
+        private String raw;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -130,7 +131,20 @@ final class Jfpm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Use {@code text} as the whole configuration instead of the settings and pools (e.g. the
+         * output of import-fpm); it should set {@code jfpm.scoreboard-dir} to {@link #scoreboardDir()}
+         * so that cleanup finds its workers.
+         */
+        Builder raw(String text) {
+            this.raw = text;
+            return this;
+        }
+
         String hocon() {
+            if (raw != null) {
+                return raw;
+            }
             StringBuilder b = new StringBuilder("jfpm {\n");
             settings.forEach((k, v) -> b.append("  ").append(k).append(" = ").append(PoolSpec.value(v)).append('\n'));
             b.append("  pools {\n");
@@ -183,6 +197,35 @@ final class Jfpm implements AutoCloseable {
 
     /** The result of a CLI run: exit code and merged stdout+stderr. */
     record Cli(int exitCode, String output) {
+    }
+
+    /** The result of a CLI run with stdout and stderr apart. */
+    record Outputs(int exitCode, String stdout, String stderr) {
+    }
+
+    /** Runs the jar with {@code args} to completion, keeping stdout and stderr apart (e.g. import-fpm). */
+    static Outputs cliOutputs(Duration timeout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Path dir = Files.createTempDirectory("jfpm-cli-");
+            try {
+                Process p = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile())
+                        .redirectError(dir.resolve("err").toFile()).start();
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    throw new AssertionError(String.join(" ", args) + " did not exit within " + timeout.toMillis() + " ms");
+                }
+                return new Outputs(p.exitValue(), Files.readString(dir.resolve("out")), Files.readString(dir.resolve("err")));
+            } finally {
+                deleteTree(dir);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("run " + cmd + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /**

@@ -32,24 +32,9 @@ final class Nginx implements AutoCloseable {
      * @param docroot the directory the PHP scripts are in
      */
     static Nginx start(Path prefix, String fastcgi, Path docroot) {
-        int port = Ports.free();
-        String conf = """
-                worker_processes 1;
-                error_log %1$s/error.log info;
-                pid %1$s/nginx.pid;
-                events { worker_connections 64; }
-                http {
-                    access_log %1$s/access.log;
-                    client_body_temp_path %1$s/client_body;
-                    proxy_temp_path %1$s/proxy;
-                    fastcgi_temp_path %1$s/fastcgi;
-                    uwsgi_temp_path %1$s/uwsgi;
-                    scgi_temp_path %1$s/scgi;
-                    server {
-                        listen 127.0.0.1:%2$d;
-                        root %3$s;
+        return start(prefix, "", """
                         location ~ \\.php$ {
-                            fastcgi_pass %4$s;
+                            fastcgi_pass %s;
                             fastcgi_param GATEWAY_INTERFACE CGI/1.1;
                             fastcgi_param SERVER_SOFTWARE nginx;
                             fastcgi_param QUERY_STRING $query_string;
@@ -69,9 +54,36 @@ final class Nginx implements AutoCloseable {
                             fastcgi_param SERVER_NAME $server_name;
                             fastcgi_param REDIRECT_STATUS 200;
                         }
+                """.formatted(fastcgi), docroot);
+    }
+
+    /**
+     * nginx with {@code mainLines} at the top of its configuration (e.g. {@code user www-data;}) and
+     * {@code locations} inside its one server, whose root is {@code docroot}. Relative includes in
+     * {@code locations} resolve against {@code prefix}, where nginx.conf is written.
+     */
+    static Nginx start(Path prefix, String mainLines, String locations, Path docroot) {
+        int port = Ports.free();
+        String conf = """
+                %5$s
+                worker_processes 1;
+                error_log %1$s/error.log info;
+                pid %1$s/nginx.pid;
+                events { worker_connections 64; }
+                http {
+                    access_log %1$s/access.log;
+                    client_body_temp_path %1$s/client_body;
+                    proxy_temp_path %1$s/proxy;
+                    fastcgi_temp_path %1$s/fastcgi;
+                    uwsgi_temp_path %1$s/uwsgi;
+                    scgi_temp_path %1$s/scgi;
+                    server {
+                        listen 127.0.0.1:%2$d;
+                        root %3$s;
+                %4$s
                     }
                 }
-                """.formatted(prefix, port, docroot, fastcgi);
+                """.formatted(prefix, port, docroot, locations, mainLines);
         try {
             Files.createDirectories(prefix);
             Path file = prefix.resolve("nginx.conf");

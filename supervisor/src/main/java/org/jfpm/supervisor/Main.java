@@ -15,7 +15,7 @@ import org.jfpm.supervisor.config.ConfigLoader;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.jfpm.supervisor.status.StatusCommand;
 
-/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, {@code reload}, {@code stop}, ... */
+/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, {@code reload}, {@code stop}, {@code import-fpm} (parsed by {@link Cli}) */
 public final class Main {
 
     /** The system property holding the running jar's path; the default config launches the demo worker from it. */
@@ -30,29 +30,32 @@ public final class Main {
 
     /** Runs one command line; returns the exit code (see {@link ExitCodes}). */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine.Command command;
+        Cli.Result command;
         try {
-            command = CommandLine.parse(Arrays.asList(args));
-        } catch (CommandLine.UsageException e) {
+            command = Cli.parse(Arrays.asList(args));
+        } catch (Cli.UsageException e) {
             err.println("ERROR: " + e.getMessage());
-            err.println(CommandLine.USAGE);
+            err.println(Cli.shortUsage(e.command()));
             return ExitCodes.USAGE;
         }
         try {
-            if (command instanceof CommandLine.Run r) {
+            if (command instanceof Cli.Run r) {
                 return run(r, out, err);
             }
-            if (command instanceof CommandLine.Status s) {
+            if (command instanceof Cli.Status s) {
                 return status(s, out, err);
             }
-            if (command instanceof CommandLine.Reload r) {
+            if (command instanceof Cli.Reload r) {
                 return signal(r.config(), Signals.SIGHUP, "graceful reload", out, err);
             }
-            if (command instanceof CommandLine.Stop s) {
+            if (command instanceof Cli.Stop s) {
                 return s.graceful() ? signal(s.config(), Signals.SIGTERM, "graceful stop", out, err)
                         : signal(s.config(), Signals.SIGINT, "fast stop", out, err);
             }
-            out.println(command instanceof CommandLine.Version ? Version.line() : CommandLine.USAGE);
+            if (command instanceof Cli.ImportFpm i) {
+                return ImportFpmCommand.run(i.files(), i.prefix(), out, err);
+            }
+            out.println(command instanceof Cli.Help h ? Cli.usage(h.command()) : Version.line());
             return ExitCodes.OK;
         } catch (RuntimeException | Error e) {
             err.println("ERROR: " + e);
@@ -61,7 +64,7 @@ public final class Main {
         }
     }
 
-    private static int run(CommandLine.Run command, PrintStream out, PrintStream err) {
+    private static int run(Cli.Run command, PrintStream out, PrintStream err) {
         SupervisorConfig config;
         // the master checks systemd:NAME listens against the sockets passed to it; --test does when it was passed any
         SystemdSockets sockets = SystemdSockets.current();
@@ -82,7 +85,7 @@ public final class Main {
     }
 
     /** Reads the configured pools' scoreboards directly: works without (or despite) a running master. */
-    private static int status(CommandLine.Status command, PrintStream out, PrintStream err) {
+    private static int status(Cli.Status command, PrintStream out, PrintStream err) {
         SupervisorConfig config;
         try {
             config = load(command.config());

@@ -101,12 +101,19 @@ class MainTest {
         assertEquals(64, run("--bogus"));
         assertTrue(err().startsWith("ERROR: unknown option '--bogus'\nusage: "), this::err);
         assertEquals("", out());
+        err.reset();
+        assertEquals(64, run("status", "--pool"));
+        assertEquals("ERROR: --pool needs a value\n" + Cli.shortUsage("status") + "\n", err());
     }
 
     @Test
     void helpAndVersionGoToStdout() {
         assertEquals(0, run("--help"));
-        assertEquals(CommandLine.USAGE + "\n", out());
+        assertEquals(Cli.usage("") + "\n", out());
+        out.reset();
+        assertEquals(0, run("stop", "--help"));
+        assertEquals(Cli.usage("stop") + "\n", out());
+        assertEquals("", err());
         out.reset();
         assertEquals(0, run("--version"));
         assertTrue(out().matches("jfpm \\S.* \\(Java .+\\)\n"), this::out);
@@ -152,6 +159,44 @@ class MainTest {
     void statusOfAPoolThatIsNotConfiguredIsAUsageError() throws Exception {
         assertEquals(64, run("status", "--pool", "nope", "-c", twoPools().toString()));
         assertEquals("ERROR: no pool 'nope' in " + tmp.resolve("jfpm.conf") + " (pools: www, api)\n", err());
+    }
+
+    // ---- import-fpm ---------------------------------------------------------------------------
+
+    @Test
+    void importFpmPrintsHoconOnStdoutAndWarningsNamingFileAndLineOnStderr() throws Exception {
+        Path pool = tmp.resolve("www.conf");
+        Files.writeString(pool, "[www]\nlisten = 127.0.0.1:9000\npm = static\npm.max_children = 2\ndaemonize = no\n");
+        assertEquals(0, run("import-fpm", pool.toString()), this::err);
+        assertTrue(out().startsWith("# jfpm configuration imported from PHP-FPM"), this::out);
+        assertTrue(out().contains("listen = \"127.0.0.1:9000\"                 # listen (www.conf:2)"), this::out);
+        assertTrue(err().lines().allMatch(l -> l.startsWith("WARNING: ")), this::err);
+        assertTrue(err().contains("WARNING: " + pool + ":5: daemonize = no: a [global] directive in a pool"), this::err);
+        assertTrue(err().contains("WARNING: " + pool + ":1: [www]: PHP-FPM's default security.limit_extensions"), this::err);
+        // and the output is a configuration jfpm accepts
+        Path conf = Files.writeString(tmp.resolve("imported.conf"), out());
+        out.reset();
+        assertEquals(0, run("--test", "-c", conf.toString()), this::err);
+    }
+
+    @Test
+    void importFpmOfAFileThatCannotBeReadOrParsedExits78NamingIt() throws Exception {
+        Path missing = tmp.resolve("missing.conf");
+        assertEquals(78, run("import-fpm", missing.toString()));
+        assertEquals("ERROR: " + missing + ": cannot read it: no such file\n", err());
+        assertEquals("", out());
+        err.reset();
+        Path bad = Files.writeString(tmp.resolve("bad.conf"), "[www]\nlisten = 9000\n# not a comment\n");
+        assertEquals(78, run("import-fpm", bad.toString()));
+        assertEquals("ERROR: " + bad + ":3: expected 'key = value', a [section] or a ; comment, got '# not a comment'"
+                + " ('#' does not start a comment in PHP's INI syntax: use ';')\n", err());
+        assertEquals("", out());
+    }
+
+    @Test
+    void importFpmWithoutFilesIsAUsageError() {
+        assertEquals(64, run("import-fpm"));
+        assertTrue(err().startsWith("ERROR: import-fpm needs at least one FILE\nusage: java -jar jfpm.jar import-fpm "), this::err);
     }
 
     // ---- reload and stop, against a real second JVM holding the pid file ------------------------
