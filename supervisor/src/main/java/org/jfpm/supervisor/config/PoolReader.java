@@ -12,8 +12,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jfpm.os.ListenAddress;
+import org.jfpm.pool.AccessFormat;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
+import org.jfpm.pool.PoolLogs;
 import org.jfpm.pool.ShrinkMode;
 import org.jfpm.pool.SpawnMode;
 import org.jfpm.scoreboard.Accounting;
@@ -32,7 +34,8 @@ final class PoolReader {
             "command", "listen", "listen-backlog", "listen-mode", "listen-owner", "listen-group",
             "user", "group", "chdir", "clear-env", "env", "accounting", "stop-signal",
             "catch-workers-output", "rlimit-files", "rlimit-core",
-            "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "pm");
+            "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "access-log", "access-format",
+            "slowlog", "pm");
 
     /** Keys of a pool's {@code pm}. {@code start-servers} has no default: it is computed as PHP-FPM does. */
     static final Set<String> PM_KEYS = Set.of(
@@ -41,7 +44,7 @@ final class PoolReader {
 
     /** Variables jfpm sets for every worker; {@code env} may not override them. */
     static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT",
-            "JFPM_TEMPLATE_FD");
+            "JFPM_TEMPLATE_FD", "JFPM_ACCESS_LOG_FD", "JFPM_ACCESS_FORMAT", "JFPM_ACCESS_LOG_LIMIT");
 
     /** The largest pm.max-children: the scoreboard holds two slots of 2 KiB per child. */
     static final int MAX_CHILDREN = 65536;
@@ -63,8 +66,17 @@ final class PoolReader {
         }
     }
 
-    /** The pool, or {@code null} when it has errors (all of them added to {@code errors}). */
+    /** As {@link #read(String, ConfigObject, int, List)} with PHP-FPM's default log limit. */
     static PoolConfig read(String name, ConfigObject merged, List<ConfigError> errors) {
+        return read(name, merged, PoolLogs.DEFAULT_LOG_LIMIT, errors);
+    }
+
+    /**
+     * The pool, or {@code null} when it has errors (all of them added to {@code errors}).
+     *
+     * @param logLimit {@code jfpm.log-limit}: the access log's longest line
+     */
+    static PoolConfig read(String name, ConfigObject merged, int logLimit, List<ConfigError> errors) {
         int before = errors.size();
         Fields f = new Fields(merged, "jfpm.pools." + name, errors);
 
@@ -126,12 +138,55 @@ final class PoolReader {
             }
         }
 
+        PoolLogs logs = logs(f, accounting, logLimit);
+
         if (errors.size() != before) {
             return null;
         }
         return new PoolConfig(name, command, listen, backlog.intValue(), mode, listenOwner, listenGroup,
                 user, group, chdir, clearEnv, env, accounting, stopSignal, catchOutput,
-                rlimitFiles, rlimitCore, terminate, slowlog, pm, spawnMode);
+                rlimitFiles, rlimitCore, terminate, slowlog, pm, spawnMode, logs);
+    }
+
+    /** {@code access-log}, {@code access-format} and {@code slowlog}; null when one is bad. */
+    private static PoolLogs logs(Fields f, Accounting accounting, int logLimit) {
+        String file = "\"\" (off) or an absolute file path in an existing directory";
+        String accessText = f.string("access-log");
+        Path access = null;
+        boolean ok = accessText != null;
+        if (accessText != null && !accessText.isEmpty()) {
+            access = ConfigLoader.logFilePath(accessText);
+            if (access == null) {
+                f.error("access-log", file);
+                ok = false;
+            } else if (accounting != null && accounting != Accounting.PRELOAD) {
+                f.error("access-log", "\"\" with accounting = " + accounting.configName()
+                        + " (the preload library writes the lines: it needs accounting = preload)");
+                ok = false;
+            }
+        }
+        String format = f.string("access-format");
+        if (format != null) {
+            Optional<String> problem = AccessFormat.problem(format);
+            if (problem.isPresent()) {
+                f.error("access-format", problem.get());
+                ok = false;
+            }
+        } else {
+            ok = false;
+        }
+        String slowText = f.string("slowlog");
+        Path slow = null;
+        if (slowText == null) {
+            ok = false;
+        } else if (!slowText.isEmpty()) {
+            slow = ConfigLoader.logFilePath(slowText);
+            if (slow == null) {
+                f.error("slowlog", file);
+                ok = false;
+            }
+        }
+        return ok ? new PoolLogs(access, format, slow, logLimit) : null;
     }
 
     private static SpawnMode spawnMode(Fields f) {
