@@ -186,7 +186,8 @@ final class PoolReader {
                 ok = false;
             }
         }
-        return ok ? new PoolLogs(access, format, slow, logLimit) : null;
+        // the limit matters to workers only with an access log; without one a changed log-limit changes no pool
+        return ok ? new PoolLogs(access, format, slow, access == null ? PoolLogs.DEFAULT_LOG_LIMIT : logLimit) : null;
     }
 
     private static SpawnMode spawnMode(Fields f) {
