@@ -15,6 +15,12 @@
 #define T_USER 6
 #define T_CONTENT_LENGTH 7
 
+/* response head scanner states */
+#define RS_NAME 0
+#define RS_VALUE 1
+#define RS_DONE 2
+#define RS_NAME_TOO_LONG 255
+
 static void zero(void *p, size_t n) {
     volatile uint8_t *b = p;
     for (size_t i = 0; i < n; i++) b[i] = 0;
@@ -23,6 +29,10 @@ static void zero(void *p, size_t n) {
 void jfpm_fcgi_init(jfpm_fcgi_stream *p, int direction) {
     zero(p, sizeof *p);
     p->direction = (uint8_t)direction;
+}
+
+void jfpm_fcgi_want(jfpm_fcgi_stream *p, const jfpm_fcgi_wanted *wanted) {
+    p->wanted = wanted;
 }
 
 void jfpm_fcgi_abandon(jfpm_fcgi_stream *p) {
@@ -45,6 +55,19 @@ static int name_is(const jfpm_fcgi_stream *p, const char *name) {
         if (i >= p->nv_name_len || p->nv_name[i] != name[i]) return 0;
     }
     return i == p->nv_name_len;
+}
+
+/* 1 + the index of the wanted param named like the current pair, 0 for none. */
+static uint8_t resolve_var(const jfpm_fcgi_stream *p) {
+    const jfpm_fcgi_wanted *w = p->wanted;
+    if (w == NULL || p->nv_name_len >= sizeof p->nv_name) return 0;
+    for (uint8_t k = 0; k < w->count && k < JFPM_FCGI_MAX_WANTED; k++) {
+        if (w->len[k] != p->nv_name_len) continue;
+        uint32_t i = 0;
+        while (i < p->nv_name_len && p->nv_name[i] == w->name[k][i]) i++;
+        if (i == p->nv_name_len) return (uint8_t)(k + 1);
+    }
+    return 0;
 }
 
 static uint8_t resolve_target(jfpm_fcgi_stream *p) {
@@ -84,6 +107,12 @@ static void value_start(jfpm_fcgi_stream *p) {
     uint32_t cap;
     char *buf = target_buffer(p, p->nv_target, &cap);
     if (buf != NULL) buf[0] = '\0';
+    p->nv_var = resolve_var(p);
+    p->nv_var_used = 0;
+    if (p->nv_var) {
+        p->info.vars.set[p->nv_var - 1] = 1;
+        p->info.vars.value[p->nv_var - 1][0] = '\0';
+    }
 }
 
 static void value_end(jfpm_fcgi_stream *p) {
@@ -91,10 +120,18 @@ static void value_end(jfpm_fcgi_stream *p) {
         p->info.content_length = 0;
     }
     p->nv_target = T_NONE;
+    p->nv_var = 0;
     p->nv_state = NV_NAME_LEN;
 }
 
 static void value_bytes(jfpm_fcgi_stream *p, const uint8_t *b, uint32_t n) {
+    if (p->nv_var) {
+        char *v = p->info.vars.value[p->nv_var - 1];
+        for (uint32_t i = 0; i < n && p->nv_var_used < JFPM_FCGI_WANTED_VALUE_SIZE; i++) {
+            v[p->nv_var_used++] = (char)b[i];
+        }
+        v[p->nv_var_used] = '\0';
+    }
     if (p->nv_target == T_NONE) return;
     if (p->nv_target == T_CONTENT_LENGTH) {
         for (uint32_t i = 0; i < n && p->cl_valid; i++) {
@@ -176,8 +213,118 @@ static void begin_request(jfpm_fcgi_stream *p) {
     p->nv_state = NV_NAME_LEN;
     p->nv_len_have = 0;
     p->nv_target = T_NONE;
+    p->nv_var = 0;
     p->uri_from_request_uri = 0;
     p->begin_body_len = 0;
+}
+
+/* ---- the response head (output side): CGI headers in the STDOUT content, up to the empty line ---- */
+
+static char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static int name_is_ci(const char *name, uint32_t len, const char *want, uint32_t want_len) {
+    if (len != want_len) return 0;
+    for (uint32_t i = 0; i < len; i++) {
+        if (lower(name[i]) != lower(want[i])) return 0;
+    }
+    return 1;
+}
+
+static void response_reset(jfpm_fcgi_stream *p) {
+    zero(&p->response, sizeof p->response);
+    p->rs_state = RS_NAME;
+    p->rs_reset = 0;
+    p->rs_name_len = 0;
+    p->rs_target = 0;
+    p->rs_bytes = 0;
+}
+
+/* The header name is complete (at the colon): what its value feeds. */
+static void head_name_done(jfpm_fcgi_stream *p) {
+    p->rs_target = 0;
+    p->rs_lead = 1;
+    p->rs_digits = 0;
+    p->rs_code = 0;
+    p->rs_value_used = 0;
+    if (p->rs_name_len == RS_NAME_TOO_LONG) return;
+    if (name_is_ci(p->rs_name, p->rs_name_len, "Status", 6)) {
+        p->rs_target = 1;
+        return;
+    }
+    const jfpm_fcgi_wanted *w = p->wanted;
+    if (w == NULL) return;
+    for (uint8_t k = 0; k < w->count && k < JFPM_FCGI_MAX_WANTED; k++) {
+        if (name_is_ci(p->rs_name, p->rs_name_len, w->name[k], w->len[k]) && !p->response.headers.set[k]) {
+            p->rs_target = (uint8_t)(k + 2);
+            p->response.headers.set[k] = 1;
+            p->response.headers.value[k][0] = '\0';
+            return;
+        }
+    }
+}
+
+static void head_line_done(jfpm_fcgi_stream *p) {
+    if (p->rs_state == RS_VALUE && p->rs_target == 1 && p->rs_digits == 3) {
+        p->response.status = p->rs_code;
+    }
+    if (p->rs_state == RS_VALUE && p->rs_target >= 2) {
+        /* drop trailing blanks */
+        char *v = p->response.headers.value[p->rs_target - 2];
+        while (p->rs_value_used > 0 && (v[p->rs_value_used - 1] == ' ' || v[p->rs_value_used - 1] == '\t')) {
+            v[--p->rs_value_used] = '\0';
+        }
+    }
+    p->rs_state = RS_NAME;
+    p->rs_name_len = 0;
+    p->rs_target = 0;
+}
+
+static void head_feed(jfpm_fcgi_stream *p, const uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n && p->rs_state != RS_DONE; i++) {
+        char c = (char)b[i];
+        if (++p->rs_bytes > JFPM_FCGI_MAX_HEAD) {
+            p->rs_state = RS_DONE;
+            break;
+        }
+        if (c == '\r') continue;
+        if (c == '\n') {
+            if (p->rs_state == RS_NAME && p->rs_name_len == 0) {
+                p->rs_state = RS_DONE; /* the empty line: the body follows */
+            } else {
+                head_line_done(p);
+            }
+            continue;
+        }
+        if (p->rs_state == RS_NAME) {
+            if (c == ':') {
+                head_name_done(p);
+                p->rs_state = RS_VALUE;
+            } else if (p->rs_name_len < sizeof p->rs_name) {
+                p->rs_name[p->rs_name_len++] = c;
+            } else {
+                p->rs_name_len = RS_NAME_TOO_LONG;
+            }
+            continue;
+        }
+        /* RS_VALUE */
+        if (p->rs_lead && (c == ' ' || c == '\t')) continue;
+        p->rs_lead = 0;
+        if (p->rs_target == 1) {
+            int digit = c >= '0' && c <= '9';
+            if (p->rs_digits < 3 && digit) {
+                p->rs_code = (uint16_t)(p->rs_code * 10 + (uint16_t)(c - '0'));
+                p->rs_digits++;
+            } else if (p->rs_digits < 3 || (p->rs_digits == 3 && digit)) {
+                p->rs_digits = 4; /* not a three-digit code */
+            }
+        } else if (p->rs_target >= 2 && p->rs_value_used < JFPM_FCGI_WANTED_VALUE_SIZE) {
+            char *v = p->response.headers.value[p->rs_target - 2];
+            v[p->rs_value_used++] = c;
+            v[p->rs_value_used] = '\0';
+        }
+    }
 }
 
 static size_t die(jfpm_fcgi_stream *p, size_t consumed, int *event) {
@@ -208,7 +355,10 @@ static int header_done(jfpm_fcgi_stream *p, int *event) {
     } else if (type == JFPM_FCGI_PARAMS && clen == 0) {
         *event = JFPM_FCGI_EV_PARAMS_END;
     } else if (type == JFPM_FCGI_END_REQUEST) {
+        p->rs_reset = 1; /* the response is complete; the next STDOUT is the next request's */
         *event = JFPM_FCGI_EV_END_REQUEST;
+    } else if (type == JFPM_FCGI_STDOUT && p->rs_reset) {
+        response_reset(p);
     }
     return 1;
 }
@@ -237,6 +387,8 @@ size_t jfpm_fcgi_feed(jfpm_fcgi_stream *p, const uint8_t *buf, size_t n, int *ev
                 if (p->content_left == take) *event = JFPM_FCGI_EV_BEGIN;
             } else if (p->type == JFPM_FCGI_PARAMS) {
                 nv_feed(p, buf + i, (uint32_t)take);
+            } else if (p->type == JFPM_FCGI_STDOUT && p->direction == JFPM_FCGI_OUTPUT) {
+                head_feed(p, buf + i, take);
             }
             p->content_left -= (uint32_t)take;
             i += take;

@@ -42,6 +42,36 @@
 #define JFPM_FCGI_KEEP_CONN 1 /* BEGIN_REQUEST flags */
 
 /*
+ * Extra values the access log asks for: FastCGI params (%{NAME}e) on the input side, response
+ * headers (%{Name}o) on the output side. Names are matched exactly (params) or without regard
+ * to ASCII case (headers); values are kept up to JFPM_FCGI_WANTED_VALUE_SIZE bytes.
+ */
+#define JFPM_FCGI_MAX_WANTED 8
+#define JFPM_FCGI_WANTED_NAME_SIZE 64   /* names up to 63 bytes */
+#define JFPM_FCGI_WANTED_VALUE_SIZE 256
+
+typedef struct jfpm_fcgi_wanted {
+    uint8_t count;
+    uint8_t len[JFPM_FCGI_MAX_WANTED];
+    char name[JFPM_FCGI_MAX_WANTED][JFPM_FCGI_WANTED_NAME_SIZE];
+} jfpm_fcgi_wanted;
+
+typedef struct jfpm_fcgi_values {
+    uint8_t set[JFPM_FCGI_MAX_WANTED];  /* the param/header was present (possibly empty) */
+    char value[JFPM_FCGI_MAX_WANTED][JFPM_FCGI_WANTED_VALUE_SIZE + 1];
+} jfpm_fcgi_values;
+
+/*
+ * The response head as the output parser saw it in the STDOUT records of the current response (CGI
+ * headers up to the first empty line): the Status header's code, 0 when there was none (the
+ * application's default, 200), and the wanted headers.
+ */
+typedef struct jfpm_fcgi_response {
+    uint16_t status;
+    jfpm_fcgi_values headers;
+} jfpm_fcgi_response;
+
+/*
  * The request information gathered from PARAMS. Each string holds at most the scoreboard field's
  * size in bytes plus a NUL: one byte more than the field keeps, so that jfpm_sb_copy_str() can see
  * that a value was cut and drop a split UTF-8 sequence.
@@ -54,6 +84,7 @@ typedef struct jfpm_fcgi_info {
     char user[JFPM_SB_USER_SIZE + 1];
     uint64_t content_length;            /* 0 when absent or not a decimal number */
     uint8_t keep_conn;                  /* BEGIN_REQUEST had FCGI_KEEP_CONN */
+    jfpm_fcgi_values vars;              /* the wanted params (jfpm_fcgi_want), in the order asked */
 } jfpm_fcgi_info;
 
 typedef struct jfpm_fcgi_stream {
@@ -80,12 +111,37 @@ typedef struct jfpm_fcgi_stream {
     uint32_t nv_value_len;
     uint32_t nv_have;
     uint32_t nv_value_used;
-    char nv_name[16];      /* long enough for every name we keep */
+    uint8_t nv_var;        /* 1 + index of the wanted param being copied, 0 for none */
+    uint32_t nv_var_used;
+    char nv_name[JFPM_FCGI_WANTED_NAME_SIZE]; /* long enough for every name we keep or are asked for */
     jfpm_fcgi_info info;
+    /* the wanted params (input) or headers (output); NULL = none. Not owned, must outlive the stream */
+    const jfpm_fcgi_wanted *wanted;
+    /* output: the response head scanner (STDOUT content up to the empty line) */
+    uint8_t rs_state;
+    uint8_t rs_reset;      /* an END_REQUEST was seen: the next STDOUT starts a new response */
+    uint8_t rs_name_len;   /* bytes of the header name so far; > sizeof rs_name = too long */
+    uint8_t rs_target;     /* 0 none, 1 Status, 2 + i wanted header i */
+    uint8_t rs_lead;       /* skipping the blanks after the colon */
+    uint8_t rs_digits;
+    uint16_t rs_code;
+    uint16_t rs_value_used;
+    uint32_t rs_bytes;     /* head bytes scanned (gives up after JFPM_FCGI_MAX_HEAD) */
+    char rs_name[JFPM_FCGI_WANTED_NAME_SIZE];
+    jfpm_fcgi_response response;
 } jfpm_fcgi_stream;
+
+/* The longest response head scanned for Status and the wanted headers. */
+#define JFPM_FCGI_MAX_HEAD 65536
 
 /* Resets a stream for a new connection. */
 void jfpm_fcgi_init(jfpm_fcgi_stream *p, int direction);
+
+/*
+ * The params (input) or response headers (output) to keep besides the scoreboard's; NULL for none.
+ * Call after jfpm_fcgi_init(); the table is read, never written, and must outlive the stream.
+ */
+void jfpm_fcgi_want(jfpm_fcgi_stream *p, const jfpm_fcgi_wanted *wanted);
 
 /* Marks the stream dead (bytes were missed, so record boundaries are unknown). No event is reported. */
 void jfpm_fcgi_abandon(jfpm_fcgi_stream *p);
@@ -93,7 +149,8 @@ void jfpm_fcgi_abandon(jfpm_fcgi_stream *p);
 /*
  * Consumes bytes up to and including the next event and returns how many it consumed (all n when
  * no event occurs); *event receives the event or JFPM_FCGI_EV_NONE. Call it in a loop until n bytes
- * are consumed. p->info is valid after JFPM_FCGI_EV_PARAMS_END until the next event.
+ * are consumed. p->info is valid after JFPM_FCGI_EV_PARAMS_END until the next event. On the output
+ * side p->response describes the current response until the first STDOUT record after its END_REQUEST.
  */
 size_t jfpm_fcgi_feed(jfpm_fcgi_stream *p, const uint8_t *buf, size_t n, int *event);
 

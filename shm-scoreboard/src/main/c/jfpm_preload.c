@@ -15,15 +15,21 @@
  *   END_REQUEST written on that fd  -> FINISHED (duration, cpu, memory)
  *   close of that fd                -> FINISHED if the request is still open
  *
+ * With an access log (JFPM_ACCESS_LOG_FD, an O_APPEND file the master opened), the end of each
+ * request also writes one line in PHP-FPM's access.format (JFPM_ACCESS_FORMAT), with one write().
+ *
  * Nothing a hook does changes what the worker sees: every real call runs with the worker's
  * arguments, its result and errno are returned untouched, and no hook allocates or blocks.
  * Slot writes happen only under a try-lock, so a second thread or a signal handler that enters a
  * hook while the first is inside one skips the bookkeeping instead of waiting for it.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -38,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jfpm_alog.h"
 #include "jfpm_fcgi.h"
 #include "jfpm_scoreboard.h"
 #include "jfpm_template.h"
@@ -102,6 +109,25 @@ static struct {
     jfpm_fcgi_stream out;
 } g = {.conn_fd = -1};
 
+/* The access log (all under g.lock but fd, which is set at load only). */
+static struct {
+    int fd;                  /* -1: no access log */
+    size_t limit;            /* longest line, without the newline */
+    int pending;             /* the current request had data: it gets a line when it ends */
+    int info_valid;          /* info holds the current request's params */
+    uint64_t start_us;
+    uint64_t cpu_start_us;
+    uint64_t user_start_us;
+    uint64_t system_start_us;
+    int remote_known;
+    char remote[INET6_ADDRSTRLEN];
+    char pool[JFPM_SB_POOL_NAME_SIZE + 1];
+    unsigned long dropped;   /* lines that could not be written */
+    jfpm_fcgi_info info;
+    jfpm_alog_format format;
+    char line[JFPM_ALOG_MAX_LINE + 1];
+} alog = {.fd = -1};
+
 static int template_accept(void);
 
 static void *resolve(const char *name) {
@@ -145,6 +171,8 @@ static uint64_t now_us(void) {
 
 typedef struct {
     uint64_t cpu_us;
+    uint64_t user_us;    /* getrusage's split, 10 ms ticks (only for the access log's %{user}C, %{system}C) */
+    uint64_t system_us;
     uint64_t memory;
 } usage;
 
@@ -153,7 +181,7 @@ typedef struct {
  * 10 ms resolution here) and peak RSS so far (ru_maxrss, KiB -> bytes).
  */
 static usage measure(void) {
-    usage u = {0, 0};
+    usage u = {0, 0, 0, 0};
     struct timespec cpu;
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) == 0) {
         u.cpu_us = (uint64_t)cpu.tv_sec * 1000000u + (uint64_t)cpu.tv_nsec / 1000u;
@@ -161,6 +189,8 @@ static usage measure(void) {
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0) {
         u.memory = (uint64_t)ru.ru_maxrss * 1024u;
+        u.user_us = (uint64_t)ru.ru_utime.tv_sec * 1000000u + (uint64_t)ru.ru_utime.tv_usec;
+        u.system_us = (uint64_t)ru.ru_stime.tv_sec * 1000000u + (uint64_t)ru.ru_stime.tv_usec;
     }
     return u;
 }
@@ -185,17 +215,98 @@ static int is_conn(int fd) {
     return c >= 0 && fd == c;
 }
 
+/* ---------------------------------------------------------------- access log (lock held) */
+
+/*
+ * One write() of the whole line: O_APPEND makes it land in one piece after every other worker's line.
+ * A full pipe or FIFO (EAGAIN: the master opened it non-blocking) is waited for at most 2 x 20 ms;
+ * then, as on any other error, the line is dropped. The request never waits longer and never fails.
+ */
+static void alog_write(const char *b, size_t n) {
+    for (int tries = 0; tries < 3; tries++) {
+        ssize_t w = REAL(write)(alog.fd, b, n);
+        if (w == (ssize_t)n) return;
+        if (w >= 0) break; /* short (disk full): the rest would be a line of its own */
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN && tries < 2) {
+            struct pollfd p = {.fd = alog.fd, .events = POLLOUT, .revents = 0};
+            if (poll(&p, 1, 20) > 0) continue;
+        }
+        break;
+    }
+    alog.dropped++;
+}
+
+/* The request is over (the slot has just closed it): its line, if it had any data. */
+static void alog_request_done(uint64_t end_us, const usage *u) {
+    if (alog.fd < 0 || !alog.pending) return;
+    alog.pending = 0;
+    jfpm_alog_request r = {
+        .info = alog.info_valid ? &alog.info : NULL,
+        .response = &g.out.response,
+        .start_us = alog.start_us,
+        .end_us = end_us,
+        .cpu_us = u->cpu_us > alog.cpu_start_us ? u->cpu_us - alog.cpu_start_us : 0,
+        .user_us = u->user_us > alog.user_start_us ? u->user_us - alog.user_start_us : 0,
+        .system_us = u->system_us > alog.system_start_us ? u->system_us - alog.system_start_us : 0,
+        .memory = u->memory,
+        .pid = (long)g.pid,
+        .ppid = (long)getppid(),
+        .pool = alog.pool,
+        .remote = alog.remote_known ? alog.remote : NULL,
+    };
+    size_t n = jfpm_alog_line(&alog.format, &r, alog.line, alog.limit);
+    alog_write(alog.line, n);
+}
+
+static void alog_request_started(uint64_t t, const usage *u) {
+    alog.pending = 0;
+    alog.info_valid = 0;
+    alog.start_us = t;
+    alog.cpu_start_us = u->cpu_us;
+    alog.user_start_us = u->user_us;
+    alog.system_start_us = u->system_us;
+}
+
+/* The FastCGI peer's IP (PHP-FPM's %R: the web server, not the browser); none for a unix socket. */
+static void alog_remember_peer(int fd) {
+    alog.remote_known = 0;
+    if (alog.fd < 0 || !alog.format.needs_remote) return;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0) return;
+    const void *a = NULL;
+    int family = ss.ss_family;
+    if (family == AF_INET) {
+        a = &((struct sockaddr_in *)&ss)->sin_addr;
+    } else if (family == AF_INET6) {
+        const struct in6_addr *v6 = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(v6)) {
+            family = AF_INET;
+            a = &v6->s6_addr[12];
+        } else {
+            a = v6;
+        }
+    }
+    if (a != NULL && inet_ntop(family, a, alog.remote, sizeof alog.remote) != NULL) alog.remote_known = 1;
+}
+
 /* ---------------------------------------------------------------- transitions (lock held) */
 
 static void finish_request(void) {
+    if (!jfpm_sb_request_open(jfpm_sb_load(&g.slot->stage))) return;
     usage u = measure();
-    jfpm_sb_finished(g.base, g.slot, now_us(), u.cpu_us, u.memory);
+    uint64_t t = now_us();
+    jfpm_sb_finished(g.base, g.slot, t, u.cpu_us, u.memory);
+    alog_request_done(t, &u);
 }
 
 static void start_request(void) {
     usage u = measure();
-    jfpm_sb_accepted(g.base, g.slot, now_us(), u.cpu_us);
+    uint64_t t = now_us();
+    jfpm_sb_accepted(g.base, g.slot, t, u.cpu_us);
     g.info_done = 0;
+    alog_request_started(t, &u);
 }
 
 static void before_accept(void) {
@@ -204,9 +315,12 @@ static void before_accept(void) {
         /* another process wrote over our slot: publish our pid again, so the master believes it */
         jfpm_sb_attach(g.slot, g.pid, now_us());
     }
-    if (jfpm_sb_load(&g.slot->stage) != JFPM_SB_STAGE_ACCEPTING) {
+    uint64_t stage = jfpm_sb_load(&g.slot->stage);
+    if (stage != JFPM_SB_STAGE_ACCEPTING) {
         usage u = measure();
-        jfpm_sb_accepting(g.base, g.slot, now_us(), u.cpu_us, u.memory);
+        uint64_t t = now_us();
+        jfpm_sb_accepting(g.base, g.slot, t, u.cpu_us, u.memory);
+        if (jfpm_sb_request_open(stage)) alog_request_done(t, &u);
     }
     unlock();
 }
@@ -218,8 +332,13 @@ static void after_accept(int fd) {
     __atomic_store_n(&g.out_lost, 0, __ATOMIC_RELAXED);
     jfpm_fcgi_init(&g.in, JFPM_FCGI_INPUT);
     jfpm_fcgi_init(&g.out, JFPM_FCGI_OUTPUT);
+    if (alog.fd >= 0) {
+        jfpm_fcgi_want(&g.in, &alog.format.params);
+        jfpm_fcgi_want(&g.out, &alog.format.headers);
+    }
     g.began = 0;
     start_request();
+    alog_remember_peer(fd);
     unlock();
 }
 
@@ -233,6 +352,7 @@ static void on_input_event(int ev) {
             start_request();
         }
         g.began = 1;
+        alog.pending = 1;
         break;
     case JFPM_FCGI_EV_PARAMS_END:
         if (g.info_done || !jfpm_sb_request_open(stage)) break;
@@ -242,11 +362,16 @@ static void on_input_event(int ev) {
             uint64_t t = now_us();
             jfpm_sb_request_info(g.slot, t, i->method, i->uri, i->query, i->script, i->content_length, i->user);
             jfpm_sb_executing(g.slot, t);
+            if (alog.fd >= 0) {
+                memcpy(&alog.info, i, sizeof alog.info);
+                alog.info_valid = 1;
+            }
         }
         break;
     case JFPM_FCGI_EV_NOT_FASTCGI:
         /* another protocol: the worker has the request's first bytes and is working on it */
         if (stage == JFPM_SB_STAGE_READING_HEADERS) jfpm_sb_executing(g.slot, now_us());
+        if (jfpm_sb_request_open(stage)) alog.pending = 1;
         break;
     default:
         break;
@@ -530,6 +655,11 @@ static const char *validate_name(int rc) {
     }
 }
 
+static void alog_close(void) {
+    if (alog.fd >= 0) REAL(close)(alog.fd);
+    alog.fd = -1;
+}
+
 static void after_fork_in_child(void) {
     /* a forked child is not the worker the slot belongs to */
     __atomic_store_n(&g.active, 0, __ATOMIC_RELEASE);
@@ -537,6 +667,58 @@ static void after_fork_in_child(void) {
     if (g.base != NULL) munmap(g.base, g.size);
     g.base = NULL;
     g.slot = NULL;
+    alog_close();
+}
+
+/*
+ * Takes the access log fd JFPM_ACCESS_LOG_FD from the environment (and drops the variable, so no
+ * descendant mistakes another fd for it). It must be open write-only with O_APPEND, as the master opens
+ * it. It is moved out of the program's way (to 512 or above when the fd limit allows) and made
+ * close-on-exec: the program never sees it, and programs it execs do not inherit it.
+ */
+static void alog_take_fd(void) {
+    const char *v = getenv("JFPM_ACCESS_LOG_FD");
+    uint64_t fd;
+    if (v == NULL) return;
+    if (!parse_slot(v, &fd) || fd > 1023) {
+        debug("JFPM_ACCESS_LOG_FD=%s is not a descriptor: no access log", v);
+        unsetenv("JFPM_ACCESS_LOG_FD");
+        return;
+    }
+    unsetenv("JFPM_ACCESS_LOG_FD");
+    int flags = fcntl((int)fd, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) != O_WRONLY || !(flags & O_APPEND)) {
+        debug("JFPM_ACCESS_LOG_FD=%llu is not open write-only with O_APPEND: no access log", (unsigned long long)fd);
+        return;
+    }
+    int moved = fcntl((int)fd, F_DUPFD_CLOEXEC, 512);
+    if (moved >= 0) {
+        REAL(close)((int)fd);
+        alog.fd = moved;
+    } else {
+        fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+        alog.fd = (int)fd;
+    }
+}
+
+/* The format, limit and pool name of an attached library's access log; closes it on a bad format. */
+static void alog_setup(void) {
+    if (alog.fd < 0) return;
+    char err[256];
+    const char *fmt = getenv("JFPM_ACCESS_FORMAT");
+    if (jfpm_alog_compile(&alog.format, fmt != NULL && fmt[0] ? fmt : NULL, err, sizeof err) != 0) {
+        debug("JFPM_ACCESS_FORMAT: expected %s: no access log", err);
+        alog_close();
+        return;
+    }
+    uint64_t limit = 1024;
+    const char *l = getenv("JFPM_ACCESS_LOG_LIMIT");
+    if (l != NULL && (!parse_slot(l, &limit) || limit == 0)) limit = 1024;
+    alog.limit = limit > JFPM_ALOG_MAX_LINE ? JFPM_ALOG_MAX_LINE : (size_t)limit;
+    const jfpm_sb_header *h = (const jfpm_sb_header *)g.base;
+    for (size_t i = 0; i < JFPM_SB_POOL_NAME_SIZE && h->pool_name[i]; i++) alog.pool[i] = h->pool_name[i];
+    tzset(); /* now, not in a hook: localtime_r() then never reads the zone file */
+    debug("access log on fd %d, lines of at most %zu bytes", alog.fd, alog.limit);
 }
 
 /* Maps the scoreboard (inherited fd, else path) and checks its header; 0 on success. */
@@ -611,7 +793,19 @@ static int claim_slot(const char *path, uint64_t index) {
     return 0;
 }
 
+static void attach_scoreboard(void);
+
 static void attach(void) {
+    alog_take_fd();
+    attach_scoreboard();
+    if (g.base == NULL) {
+        alog_close(); /* inert: the line could never be written */
+    } else {
+        alog_setup();
+    }
+}
+
+static void attach_scoreboard(void) {
     const char *path = getenv("JFPM_SCOREBOARD");
     const char *slot_env = getenv("JFPM_SLOT");
     uint64_t index = 0;

@@ -57,6 +57,10 @@ final class Native {
 
         int close(int fd);
 
+        int dup3(int oldFd, int newFd, int flags);
+
+        int connect(int fd, Pointer addr, int addrLen);
+
         /** Variadic in C ({@code mode} only with {@code O_CREAT}); on x86_64 passing it always is harmless. */
         int open(Pointer path, int flags, int mode);
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jfpm.os.AppendFile;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.scoreboard.Scoreboard;
 import org.jfpm.scoreboard.ScoreboardReader;
@@ -25,9 +26,12 @@ import org.jfpm.scoreboard.ScoreboardReader;
  * @param reader       a reader over the scoreboard's mapping (usable after the scoreboard is closed)
  * @param launchEnv    the workers' environment but for {@code JFPM_SLOT} (computed once)
  * @param launchPrefix programs run before the worker's argv (prlimit, setpriv; computed once: it may read /etc/passwd)
+ * @param accessLog    the pool's access log, which every worker (and template) inherits, or null for none
+ *                     (leased like the listener: the owner closes it when no generation uses it any more)
  */
 public record Generation(long number, PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
-                         ScoreboardReader reader, Map<String, String> launchEnv, List<String> launchPrefix) {
+                         ScoreboardReader reader, Map<String, String> launchEnv, List<String> launchPrefix,
+                         AppendFile accessLog) {
 
     public Generation {
         Objects.requireNonNull(config, "config");
@@ -38,11 +42,31 @@ public record Generation(long number, PoolConfig config, ListenSocket listener, 
         launchPrefix = List.copyOf(launchPrefix);
     }
 
-    /** Computes the launch environment and prefix for {@code config} and stamps the scoreboard with the number. */
+    /** A generation without an access log. */
+    public Generation(long number, PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
+                      ScoreboardReader reader, Map<String, String> launchEnv, List<String> launchPrefix) {
+        this(number, config, listener, scoreboard, reader, launchEnv, launchPrefix, null);
+    }
+
+    /** {@link #of(long, PoolConfig, ListenSocket, Scoreboard, PoolRuntime, AppendFile)} without an access log. */
     public static Generation of(long number, PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
                                 PoolRuntime runtime) {
+        return of(number, config, listener, scoreboard, runtime, null);
+    }
+
+    /**
+     * Computes the launch environment and prefix for {@code config} and stamps the scoreboard with the
+     * number. With {@code accessLog} (only for {@code accounting = preload}: the library writes the lines)
+     * workers get it on fd {@value WorkerLaunch#WORKER_ACCESS_LOG_FD}.
+     */
+    public static Generation of(long number, PoolConfig config, ListenSocket listener, Scoreboard scoreboard,
+                                PoolRuntime runtime, AppendFile accessLog) {
         Path preload = runtime.preloadLibrary();
         Map<String, String> env = WorkerLaunch.environment(config, scoreboard.path(), preload, runtime.supervisorEnv());
+        AppendFile log = config.accounting() == org.jfpm.scoreboard.Accounting.PRELOAD ? accessLog : null;
+        if (log != null) {
+            env = WorkerLaunch.withAccessLog(env, config.logs(), WorkerLaunch.WORKER_ACCESS_LOG_FD);
+        }
         List<String> prefix;
         if (runtime.launcher() != null) {
             prefix = WorkerLaunch.prefix(config, runtime.launcher(), org.jfpm.os.ProcFs.selfPid(),
@@ -52,10 +76,18 @@ public record Generation(long number, PoolConfig config, ListenSocket listener, 
             prefix = WorkerLaunch.prefix(config, null, org.jfpm.os.ProcFs.selfPid());
         }
         scoreboard.setGeneration(number);
-        return new Generation(number, config, listener, scoreboard, scoreboard.reader(), env, prefix);
+        return new Generation(number, config, listener, scoreboard, scoreboard.reader(), env, prefix, log);
     }
 
     public String pool() {
         return config.name();
+    }
+
+    /** The fds a worker inherits as 3, 4, ...: the scoreboard (unless accounting = none), then the access log. */
+    List<Integer> workerFds() {
+        if (config.accounting() == org.jfpm.scoreboard.Accounting.NONE) {
+            return List.of();
+        }
+        return accessLog == null ? List.of(scoreboard.fd()) : List.of(scoreboard.fd(), accessLog.fd());
     }
 }

@@ -333,8 +333,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
     private void startSpawn(Generation g, int slot) {
         SpawnTicket ticket = children.startSpawn(slot, g.number());
         SpawnSpec spec = new SpawnSpec(g.config().command(), WorkerLaunch.forSlot(g.launchEnv(), slot),
-                g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix(),
-                g.config().accounting() == Accounting.NONE ? List.of() : List.of(g.scoreboard().fd()));
+                g.listener().fd(), -1, -1, g.config().chdir(), g.launchPrefix(), g.workerFds());
         ActorRef<Command> self = getContext().getSelf();
         CompletableFuture<WorkerSpawn.Result> result;
         TemplateControl from = template != null && template.generation == g && template.ready() ? template.control : null;
@@ -656,6 +655,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                     g.scoreboard().incrementSlowRequests();
                     log.warn("{} child {}, script '{}' (request: {}) executing too slow ({} sec), logging",
                             tag, v.pid(), s.script(), request, seconds(v.elapsedUs()));
+                    writeSlowlog(g, v);
                 } else {
                     g.scoreboard().incrementTerminatedRequests();
                     log.warn("{} child {}, script '{}' (request: {}) execution timed out ({} sec), terminating",
@@ -665,6 +665,19 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
                     terminator.kill(victim);
                 }
             }
+        }
+    }
+
+    /** The slowlog entry of a slow request, when the pool has a {@code slowlog} file. */
+    private void writeSlowlog(Generation g, RequestTimeouts.Verdict v) {
+        java.nio.file.Path file = g.config().logs().slowlog();
+        if (file == null) {
+            return;
+        }
+        try {
+            SlowLog.append(file, SlowLog.entry(java.time.ZonedDateTime.now(), g.pool(), v.pid(), v.slot(), v.elapsedUs()));
+        } catch (java.io.IOException | RuntimeException e) {
+            log.error("{} unable to write the slowlog ({}): {}", tag, file, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 
@@ -903,6 +916,10 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         if (t.state == Template.State.REFUSED) {
             log.debug("{} template {} {}", tag, t.pid(), m.status().describe());
             template = t; // remembered, so that this generation does not try again
+            return this;
+        }
+        if (t.retired && t.generation != current) { // a reload retired it: no failure
+            log.info("{} template {} of generation {} {}", tag, t.pid(), t.generation.number(), m.status().describe());
             return this;
         }
         boolean longLived = System.nanoTime() - t.startedNanos > Duration.ofMinutes(1).toNanos();

@@ -31,6 +31,8 @@ import org.jfpm.scoreboard.Accounting;
  * @param requestTerminateTimeout kill a worker whose request runs longer (ZERO = off)
  * @param requestSlowlogTimeout   log a request running longer (ZERO = off)
  * @param pm                      the process manager settings
+ * @param spawnMode               exec, fork or auto
+ * @param logs                    the access log and slowlog files
  */
 public record PoolConfig(
         String name,
@@ -53,12 +55,25 @@ public record PoolConfig(
         Duration requestTerminateTimeout,
         Duration requestSlowlogTimeout,
         PmConfig pm,
-        SpawnMode spawnMode) {
+        SpawnMode spawnMode,
+        PoolLogs logs) {
 
     public PoolConfig {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         spawnMode = spawnMode == null ? SpawnMode.EXEC : spawnMode;
+        logs = logs == null ? PoolLogs.NONE : logs;
+    }
+
+    /** A pool without log files of its own. */
+    public PoolConfig(String name, List<String> command, ListenAddress listen, int listenBacklog, int listenMode,
+                      String listenOwner, String listenGroup, String user, String group, Path chdir, boolean clearEnv,
+                      Map<String, String> env, Accounting accounting, int stopSignal, boolean catchWorkersOutput,
+                      long rlimitFiles, long rlimitCore, Duration requestTerminateTimeout,
+                      Duration requestSlowlogTimeout, PmConfig pm, SpawnMode spawnMode) {
+        this(name, command, listen, listenBacklog, listenMode, listenOwner, listenGroup, user, group, chdir, clearEnv,
+                env, accounting, stopSignal, catchWorkersOutput, rlimitFiles, rlimitCore, requestTerminateTimeout,
+                requestSlowlogTimeout, pm, spawnMode, PoolLogs.NONE);
     }
 
     /** A pool that execs its workers ({@code spawn-mode = exec}). */
@@ -69,7 +84,14 @@ public record PoolConfig(
                       Duration requestSlowlogTimeout, PmConfig pm) {
         this(name, command, listen, listenBacklog, listenMode, listenOwner, listenGroup, user, group, chdir, clearEnv,
                 env, accounting, stopSignal, catchWorkersOutput, rlimitFiles, rlimitCore, requestTerminateTimeout,
-                requestSlowlogTimeout, pm, SpawnMode.EXEC);
+                requestSlowlogTimeout, pm, SpawnMode.EXEC, PoolLogs.NONE);
+    }
+
+    /** The same pool with other log settings. */
+    public PoolConfig withLogs(PoolLogs newLogs) {
+        return new PoolConfig(name, command, listen, listenBacklog, listenMode, listenOwner, listenGroup, user, group,
+                chdir, clearEnv, env, accounting, stopSignal, catchWorkersOutput, rlimitFiles, rlimitCore,
+                requestTerminateTimeout, requestSlowlogTimeout, pm, spawnMode, newLogs);
     }
 
     /** Whether a new generation should start a template: the mode allows it and so does accounting. */

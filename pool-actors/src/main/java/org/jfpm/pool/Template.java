@@ -61,12 +61,20 @@ final class Template {
         process.signal(Signals.SIGKILL);
     }
 
-    /** The template's spawn: the generation's worker environment without a slot, plus its control fd. */
+    /**
+     * The template's spawn: the generation's worker environment without a slot, plus its control fd (4)
+     * and, with an access log, the log on fd 5 (the library keeps it open; forked workers inherit it).
+     */
     static SpawnSpec spec(Generation g, TemplateControl control) {
         Map<String, String> env = new java.util.LinkedHashMap<>(g.launchEnv());
         env.put(ENV_TEMPLATE_FD, "4");
+        List<Integer> fds = List.of(g.scoreboard().fd(), control.childEnd());
+        if (g.accessLog() != null) {
+            env.put(WorkerLaunch.ACCESS_LOG_FD_ENV, WorkerLaunch.TEMPLATE_ACCESS_LOG_FD);
+            fds = List.of(g.scoreboard().fd(), control.childEnd(), g.accessLog().fd());
+        }
         return new SpawnSpec(g.config().command(), env, g.listener().fd(), -1, -1, g.config().chdir(),
-                g.launchPrefix(), List.of(g.scoreboard().fd(), control.childEnd()));
+                g.launchPrefix(), fds);
     }
 
     /** Spawns {@code g}'s template on the spawn thread; the child is watched by the reaper at once. */

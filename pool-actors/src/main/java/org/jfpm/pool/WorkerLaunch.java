@@ -34,7 +34,27 @@ public final class WorkerLaunch {
         SERVICE_MANAGER_ENV = java.util.Collections.unmodifiableSet(names);
     }
 
+    /** The access log's fd number in the worker (after the scoreboard's 3); the library moves it away at load. */
+    public static final String ACCESS_LOG_FD_ENV = "JFPM_ACCESS_LOG_FD";
+    public static final String ACCESS_FORMAT_ENV = "JFPM_ACCESS_FORMAT";
+    public static final String ACCESS_LOG_LIMIT_ENV = "JFPM_ACCESS_LOG_LIMIT";
+    public static final String WORKER_ACCESS_LOG_FD = "4";
+    /** In a template the control socket is fd 4, so the access log is fd 5; forked workers inherit it from there. */
+    public static final String TEMPLATE_ACCESS_LOG_FD = "5";
+
     private WorkerLaunch() {
+    }
+
+    /**
+     * {@code environment} plus the access log's variables for the preload library: which inherited fd
+     * it is, the format ({@code access-format}) and the longest line ({@code log-limit}).
+     */
+    public static Map<String, String> withAccessLog(Map<String, String> environment, PoolLogs logs, String fd) {
+        Map<String, String> env = new LinkedHashMap<>(environment);
+        env.put(ACCESS_LOG_FD_ENV, fd);
+        env.put(ACCESS_FORMAT_ENV, logs.accessFormat());
+        env.put(ACCESS_LOG_LIMIT_ENV, Integer.toString(logs.logLimit()));
+        return env;
     }
 
     /** The pool's worker environment, the same for every worker but for {@code JFPM_SLOT} (see {@link #forSlot}). */

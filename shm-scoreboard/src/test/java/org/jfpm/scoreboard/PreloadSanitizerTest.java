@@ -28,7 +28,7 @@ class PreloadSanitizerTest {
         Path lib = dir.resolve("libjfpm-preload-asan.so");
         String out = run(List.of("cc", "-std=c11", "-g", "-O1", "-fPIC", "-shared", "-fsanitize=address,undefined",
                 "-fno-sanitize-recover=all", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror", "-o", lib.toString(),
-                "src/main/c/jfpm_preload.c", "src/main/c/jfpm_fcgi.c", "src/main/c/jfpm_template.c", "-ldl"));
+                "src/main/c/jfpm_preload.c", "src/main/c/jfpm_fcgi.c", "src/main/c/jfpm_template.c", "src/main/c/jfpm_alog.c", "-ldl"));
         assertEquals("", out);
         String preload = runtime("libasan.so") + ":" + runtime("libubsan.so") + ":" + lib;
 

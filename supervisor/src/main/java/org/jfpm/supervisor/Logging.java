@@ -4,18 +4,67 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Map;
+import org.jfpm.os.SyslogSocket;
 import org.jfpm.supervisor.config.LogLevelName;
+import org.jfpm.supervisor.config.MasterLog;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runtime control of logging (logback, configured by {@code logback.xml}: stderr, PHP-FPM's line format).
+ * Runtime control of logging (logback, configured by {@code logback.xml}: PHP-FPM's line format, through
+ * {@link FpmAppender} to stderr until {@link #setOutput} sends it to {@code jfpm.log-file}).
  */
 public final class Logging {
 
     static final String PEKKO_LOGGER = "org.apache.pekko";
+    static final String APPENDER = "MAIN";
+    /** Where {@code log-file = syslog} sends; a system property for tests only. */
+    static final String SYSLOG_SOCKET_PROPERTY = "jfpm.syslog.socket";
 
     private Logging() {
+    }
+
+    /**
+     * Sends the log to {@code log}'s target (stderr, a file, syslog) with its line limit. On failure
+     * nothing changes.
+     *
+     * @throws IOException naming the file or socket and why it cannot be opened
+     */
+    public static void setOutput(MasterLog log) throws IOException {
+        FpmAppender.Target target;
+        if (log.syslog()) {
+            target = new FpmAppender.Syslog(Path.of(System.getProperty(SYSLOG_SOCKET_PROPERTY,
+                    SyslogSocket.DEV_LOG.toString())), log.ident(), log.facility());
+        } else if (log.file() != null) {
+            target = new FpmAppender.File(log.file());
+        } else {
+            target = new FpmAppender.Stderr();
+        }
+        appender().configure(target, log.limit());
+    }
+
+    /**
+     * SIGUSR1: opens the log file again (or reconnects to syslog).
+     *
+     * @return what was re-opened ("the log file PATH", "syslog"), or empty for stderr
+     * @throws IOException when it cannot be opened (the old one stays in use)
+     */
+    public static java.util.Optional<String> reopen() throws IOException {
+        FpmAppender a = appender();
+        FpmAppender.Target t = a.target();
+        if (!a.reopen()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(t instanceof FpmAppender.File f ? "log file " + f.path() : "syslog");
+    }
+
+    static FpmAppender appender() {
+        if (LoggerContextHolder.root().getAppender(APPENDER) instanceof FpmAppender a) {
+            return a;
+        }
+        throw new IllegalStateException("logback.xml has no FpmAppender named " + APPENDER + " (a build error)");
     }
 
     /**

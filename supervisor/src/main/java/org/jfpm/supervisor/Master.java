@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.jfpm.os.AppendFile;
 import org.jfpm.os.ListenSocket;
 import org.jfpm.pool.EmergencyRestart;
 import org.jfpm.pool.Generation;
@@ -33,8 +34,8 @@ import org.slf4j.Logger;
  * while a new pool of the same name starts.
  *
  * <p>Signals (see docs/signals.md): TERM = graceful stop, INT = fast stop, a second TERM/INT during
- * a graceful stop = fast stop; HUP = graceful reload; USR1 = reopen logs (jfpm logs to stderr:
- * nothing to reopen).
+ * a graceful stop = fast stop; HUP = graceful reload; USR1 = re-open the log file and the access logs
+ * (a pool whose access log was rotated starts a new generation, whose workers inherit the new file).
  */
 public final class Master extends AbstractBehavior<Master.Command> {
 
@@ -136,7 +137,11 @@ public final class Master extends AbstractBehavior<Master.Command> {
     private final Map<ActorRef<PoolActor.Command>, String> draining = new LinkedHashMap<>();
     /** Leases held, by generation; an actor that fails gives all of its back. */
     private final Map<Hold, ListenSocket> holds = new HashMap<>();
+    /** Access log leases, by generation: given back with the listener's (no spawn of it can come any more). */
+    private final Map<Hold, AppendFile> accessHolds = new HashMap<>();
     private final Map<String, Long> lastGeneration = new HashMap<>();
+    /** The master log's target and limit in use (a reload may change them). */
+    private org.jfpm.supervisor.config.MasterLog logSettings;
     private int incarnations;
     private boolean stopping;
     private boolean fastStopSent;
@@ -154,6 +159,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         this.runtime = runtime;
         this.exitStatus = exitStatus;
         this.startConfig = config;
+        this.logSettings = config.log();
         this.emergency = new EmergencyRestart(config.emergencyRestartThreshold(), config.emergencyRestartInterval());
         this.events = ctx.messageAdapter(PoolActor.Event.class, PoolEvent::new);
     }
@@ -179,6 +185,9 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     private void held(Generation g) {
         holds.put(new Hold(g.pool(), g.number()), g.listener());
+        if (g.accessLog() != null) {
+            accessHolds.put(new Hold(g.pool(), g.number()), g.accessLog());
+        }
         lastGeneration.put(g.pool(), g.number());
     }
 
@@ -236,10 +245,51 @@ public final class Master extends AbstractBehavior<Master.Command> {
                     notifier.reloaded(reload());
                 }
             }
-            case "USR1" -> log.info("received SIGUSR1: logs go to stderr, nothing to reopen");
+            case "USR1" -> reopenLogs();
             default -> log.warn("received SIG{}: ignored", name);
         }
         return this;
+    }
+
+    /**
+     * SIGUSR1, for logrotate: the master's log file is opened again; so is each access log whose path
+     * now names another file, onto the same fd number. Workers hold the old descriptor, so each pool
+     * writing a rotated access log starts a new generation (as a reload does: the new workers, which
+     * inherit the new file, start first; the old ones drain and write their last lines to the old file).
+     * PHP-FPM recycles all of its children on USR1 for the same reason.
+     */
+    private void reopenLogs() {
+        log.info("received SIGUSR1, re-opening the log files");
+        try {
+            Logging.reopen().ifPresentOrElse(what -> log.info("{} re-opened", what),
+                    () -> log.debug("the log goes to stderr: nothing to re-open"));
+        } catch (java.io.IOException e) {
+            log.error("unable to re-open the log file: {}", e.getMessage());
+        }
+        java.util.List<java.nio.file.Path> reopened = factory.accessLogs().reopenReplaced();
+        for (java.nio.file.Path p : reopened) {
+            log.info("access log file {} re-opened", p);
+        }
+        if (stopping || reopened.isEmpty()) {
+            return;
+        }
+        for (Entry e : pools.values()) {
+            java.nio.file.Path p = e.config.logs().accessLog();
+            if (p != null && reopened.contains(p)) {
+                long number = nextGeneration(e.config.name());
+                try {
+                    Generation g = factory.create(e.config, number);
+                    held(g);
+                    e.generation = number;
+                    e.ref.tell(new PoolActor.Reload(g));
+                    log.info("[pool {}] access log re-opened: generation {} starts with the new file", e.config.name(),
+                            number);
+                } catch (RuntimeException ex) {
+                    log.error("[pool {}] cannot start a generation on the new access log: {}; its workers keep "
+                            + "writing to the old file", e.config.name(), ex.getMessage());
+                }
+            }
+        }
     }
 
     private Behavior<Command> stopAll(boolean graceful) {
@@ -273,6 +323,16 @@ public final class Master extends AbstractBehavior<Master.Command> {
         }
         warnAboutRestartOnlySettings(next);
         Logging.setLevel(next.logLevel());
+        if (!next.log().equals(logSettings)) {
+            try {
+                Logging.setOutput(next.log());
+                log.info("logging to {} (lines of at most {} bytes)", next.log().describe(), next.log().limit());
+                logSettings = next.log();
+            } catch (java.io.IOException e) {
+                log.error("jfpm.log-file = \"{}\": {}; logging to {} as before", next.log().describe(), e.getMessage(),
+                        logSettings.describe());
+            }
+        }
         Map<String, PoolConfig> running = new LinkedHashMap<>();
         pools.forEach((n, e) -> running.put(n, e.config));
         ReloadPlan plan = ReloadPlan.diff(running, next.pools());
@@ -349,6 +409,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
             if (s != null) {
                 listeners.release(s);
             }
+            factory.accessLogs().release(accessHolds.remove(new Hold(r.pool(), r.generation())));
         } else if (event instanceof PoolActor.RestartWanted w) {
             Entry e = pools.get(w.pool());
             if (e != null && !stopping && e.generation == w.generation()) {
@@ -421,6 +482,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         }
         for (Hold h : gone) {
             listeners.release(holds.remove(h));
+            factory.accessLogs().release(accessHolds.remove(h));
         }
     }
 

@@ -67,8 +67,15 @@ public final class Supervisor {
      */
     public static int run(SupervisorConfig config, Master.ConfigSource source) {
         Logging.setLevel(config.logLevel());
+        try {
+            Logging.setOutput(config.log()); // first: everything from here on goes to jfpm.log-file
+        } catch (IOException e) {
+            LOG.error("jfpm.log-file = \"{}\": {}", config.log().describe(), e.getMessage());
+            return ExitCodes.CONFIG;
+        }
         List<Generation> generations = new ArrayList<>();
         Listeners listeners = null;
+        AccessLogs accessLogs = null;
         Reaper reaper = null;
         ReadinessWatcher readiness = null;
         SpawnThread spawnThread = null;
@@ -105,7 +112,8 @@ public final class Supervisor {
             PoolRuntime runtime = new PoolRuntime(config.processControlTimeout(), preload, launcher, System.getenv(),
                     new Spawner(), spawnThread, reaper, readiness);
             listeners = new Listeners(spawnThread);
-            GenerationFactory factory = new GenerationFactory(config.scoreboardDir(), runtime, listeners);
+            accessLogs = new AccessLogs(spawnThread);
+            GenerationFactory factory = new GenerationFactory(config.scoreboardDir(), runtime, listeners, accessLogs);
             for (PoolConfig pool : config.pools()) {
                 generations.add(factory.create(pool, 1));
             }
@@ -156,7 +164,7 @@ public final class Supervisor {
         } catch (PidFile.Unavailable e) {
             LOG.error("{}", e.getMessage());
             return 1;
-        } catch (ListenUnavailable e) {
+        } catch (ListenUnavailable | FileUnavailable e) {
             LOG.error("{}", e.getMessage());
             return ExitCodes.CONFIG;
         } catch (IOException | RuntimeException e) {
@@ -183,6 +191,9 @@ public final class Supervisor {
             }
             if (listeners != null) {
                 listeners.closeAll();
+            }
+            if (accessLogs != null) {
+                accessLogs.closeAll();
             }
             if (nativeDir != null) {
                 nativeDir.close();

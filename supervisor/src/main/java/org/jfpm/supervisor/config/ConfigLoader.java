@@ -50,8 +50,10 @@ public final class ConfigLoader {
 
     static final Set<String> GLOBAL_KEYS = Set.of(
             "scoreboard-dir", "pid-file", "process-control-timeout", "emergency-restart-threshold",
-            "emergency-restart-interval", "log-level", "status", "pools", "pool-defaults");
+            "emergency-restart-interval", "log-level", "log-file", "log-limit", "syslog", "status", "pools",
+            "pool-defaults");
     static final Set<String> STATUS_KEYS = Set.of("listen");
+    static final Set<String> SYSLOG_KEYS = Set.of("ident", "facility");
 
     private ConfigLoader() {
     }
@@ -160,6 +162,9 @@ public final class ConfigLoader {
         if (user.get("status") instanceof ConfigObject status) {
             new Fields(status, "jfpm.status", errors).rejectUnknownKeys(STATUS_KEYS);
         }
+        if (user.get("syslog") instanceof ConfigObject syslog) {
+            new Fields(syslog, "jfpm.syslog", errors).rejectUnknownKeys(SYSLOG_KEYS);
+        }
 
         Fields g = new Fields(user.withFallback(reference.withoutKey("pool-defaults").withoutKey("pools")), "jfpm", errors);
         Path scoreboardDir = scoreboardDir(g);
@@ -168,16 +173,61 @@ public final class ConfigLoader {
         Long threshold = g.integer("emergency-restart-threshold", 0, Integer.MAX_VALUE);
         Duration interval = g.duration("emergency-restart-interval");
         String logLevel = logLevel(g);
+        MasterLog log = masterLog(g);
         Optional<ListenAddress.Tcp> statusListen = statusListen(g);
 
         ConfigObject poolDefaults = poolDefaults(user, (ConfigObject) reference.get("pool-defaults"), errors);
-        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, sockets, errors);
+        int logLimit = log == null ? MasterLog.DEFAULT_LIMIT : log.limit();
+        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, sockets, logLimit, errors);
 
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
         return new SupervisorConfig(scoreboardDir, pidFile, controlTimeout, threshold.intValue(), interval,
-                logLevel, statusListen, pools, source);
+                logLevel, log, statusListen, pools, source);
+    }
+
+    /** {@code log-file} ("" = stderr, "syslog", or a file), {@code log-limit}, {@code syslog.ident/facility}. */
+    private static MasterLog masterLog(Fields g) {
+        String text = g.string("log-file");
+        Long limit = g.integer("log-limit", MasterLog.MIN_LIMIT, MasterLog.MAX_LIMIT);
+        Fields syslog = g.object("syslog", "an object, e.g. syslog { ident = \"jfpm\", facility = daemon }");
+        String ident = syslog == null ? null : syslog.string("ident");
+        if (ident != null && (ident.isBlank() || ident.length() > 64 || !ident.matches("[\\x21-\\x7e]+"))) {
+            syslog.error("ident", "a tag of 1 to 64 printable characters without spaces, e.g. \"jfpm\"");
+            ident = null;
+        }
+        int facility = -1;
+        if (syslog != null) {
+            ConfigValue f = syslog.value("facility");
+            facility = MasterLog.facility(f == null ? null : String.valueOf(f.unwrapped()));
+            if (facility < 0) {
+                syslog.error("facility", "one of " + String.join(", ", MasterLog.FACILITY_NAMES));
+            }
+        }
+        Path file = null;
+        boolean toSyslog = false;
+        if (text != null && text.equals("syslog")) {
+            toSyslog = true;
+        } else if (text != null && !text.isEmpty()) {
+            file = logFilePath(text);
+            if (file == null) {
+                g.error("log-file", "\"\" (stderr), \"syslog\", or an absolute file path in an existing directory");
+            }
+        }
+        if (text == null || limit == null || ident == null || facility < 0 || (file == null && !toSyslog && !text.isEmpty())) {
+            return null;
+        }
+        return new MasterLog(file, toSyslog, limit.intValue(), ident, facility);
+    }
+
+    /** An absolute path of a file (not a directory) in an existing directory, or null. */
+    static Path logFilePath(String text) {
+        Path p = SystemChecks.path(text);
+        if (p == null || !p.isAbsolute() || p.getParent() == null || !Files.isDirectory(p.getParent()) || Files.isDirectory(p)) {
+            return null;
+        }
+        return p;
     }
 
     private static Path scoreboardDir(Fields g) {
@@ -254,7 +304,7 @@ public final class ConfigLoader {
     }
 
     private static List<PoolConfig> pools(ConfigObject user, ConfigObject defaults, Optional<ListenAddress.Tcp> statusListen,
-                                          SystemdSockets sockets, List<ConfigError> errors) {
+                                          SystemdSockets sockets, int logLimit, List<ConfigError> errors) {
         ConfigValue v = user.get("pools");
         String example = "at least one pool, e.g. pools { www { command = [\"/usr/bin/php-cgi\"], listen = \"127.0.0.1:9000\" } }";
         if (!(v instanceof ConfigObject poolsObject) || poolsObject.isEmpty()) {
@@ -278,7 +328,7 @@ public final class ConfigLoader {
                 continue;
             }
             PoolReader.rejectUnknownKeys(new Fields(poolObject, path, errors));
-            PoolConfig pool = PoolReader.read(name, poolObject.withFallback(defaults), sockets, errors);
+            PoolConfig pool = PoolReader.read(name, poolObject.withFallback(defaults), sockets, logLimit, errors);
             if (pool != null && PoolReader.POOL_NAME.matcher(name).matches()) {
                 pools.add(pool);
             }

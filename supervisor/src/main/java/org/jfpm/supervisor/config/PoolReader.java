@@ -13,8 +13,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.os.SystemdSockets;
+import org.jfpm.pool.AccessFormat;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.PoolConfig;
+import org.jfpm.pool.PoolLogs;
 import org.jfpm.pool.ShrinkMode;
 import org.jfpm.pool.SpawnMode;
 import org.jfpm.pool.WorkerLaunch;
@@ -34,7 +36,8 @@ final class PoolReader {
             "command", "listen", "listen-backlog", "listen-mode", "listen-owner", "listen-group",
             "user", "group", "chdir", "clear-env", "env", "accounting", "stop-signal",
             "catch-workers-output", "rlimit-files", "rlimit-core",
-            "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "pm");
+            "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "access-log", "access-format",
+            "slowlog", "pm");
 
     /** Keys of a pool's {@code pm}. {@code start-servers} has no default: it is computed as PHP-FPM does. */
     static final Set<String> PM_KEYS = Set.of(
@@ -43,7 +46,7 @@ final class PoolReader {
 
     /** Variables jfpm sets for every worker; {@code env} may not override them. */
     static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT",
-            "JFPM_TEMPLATE_FD");
+            "JFPM_TEMPLATE_FD", "JFPM_ACCESS_LOG_FD", "JFPM_ACCESS_FORMAT", "JFPM_ACCESS_LOG_LIMIT");
 
     /** The largest pm.max-children: the scoreboard holds two slots of 2 KiB per child. */
     static final int MAX_CHILDREN = 65536;
@@ -65,11 +68,19 @@ final class PoolReader {
         }
     }
 
+    /** As {@link #read(String, ConfigObject, SystemdSockets, int, List)} with PHP-FPM's default log limit. */
+    static PoolConfig read(String name, ConfigObject merged, SystemdSockets sockets, List<ConfigError> errors) {
+        return read(name, merged, sockets, PoolLogs.DEFAULT_LOG_LIMIT, errors);
+    }
+
     /**
      * The pool, or {@code null} when it has errors (all of them added to {@code errors}). A
      * {@code systemd:NAME} listen must name one of {@code sockets} (null: not checked).
+     *
+     * @param logLimit {@code jfpm.log-limit}: the access log's longest line
      */
-    static PoolConfig read(String name, ConfigObject merged, SystemdSockets sockets, List<ConfigError> errors) {
+    static PoolConfig read(String name, ConfigObject merged, SystemdSockets sockets, int logLimit,
+                           List<ConfigError> errors) {
         int before = errors.size();
         Fields f = new Fields(merged, "jfpm.pools." + name, errors);
 
@@ -138,12 +149,56 @@ final class PoolReader {
             }
         }
 
+        PoolLogs logs = logs(f, accounting, logLimit);
+
         if (errors.size() != before) {
             return null;
         }
         return new PoolConfig(name, command, listen, backlog.intValue(), mode, listenOwner, listenGroup,
                 user, group, chdir, clearEnv, env, accounting, stopSignal, catchOutput,
-                rlimitFiles, rlimitCore, terminate, slowlog, pm, spawnMode);
+                rlimitFiles, rlimitCore, terminate, slowlog, pm, spawnMode, logs);
+    }
+
+    /** {@code access-log}, {@code access-format} and {@code slowlog}; null when one is bad. */
+    private static PoolLogs logs(Fields f, Accounting accounting, int logLimit) {
+        String file = "\"\" (off) or an absolute file path in an existing directory";
+        String accessText = f.string("access-log");
+        Path access = null;
+        boolean ok = accessText != null;
+        if (accessText != null && !accessText.isEmpty()) {
+            access = ConfigLoader.logFilePath(accessText);
+            if (access == null) {
+                f.error("access-log", file);
+                ok = false;
+            } else if (accounting != null && accounting != Accounting.PRELOAD) {
+                f.error("access-log", "\"\" with accounting = " + accounting.configName()
+                        + " (the preload library writes the lines: it needs accounting = preload)");
+                ok = false;
+            }
+        }
+        String format = f.string("access-format");
+        if (format != null) {
+            Optional<String> problem = AccessFormat.problem(format);
+            if (problem.isPresent()) {
+                f.error("access-format", problem.get());
+                ok = false;
+            }
+        } else {
+            ok = false;
+        }
+        String slowText = f.string("slowlog");
+        Path slow = null;
+        if (slowText == null) {
+            ok = false;
+        } else if (!slowText.isEmpty()) {
+            slow = ConfigLoader.logFilePath(slowText);
+            if (slow == null) {
+                f.error("slowlog", file);
+                ok = false;
+            }
+        }
+        // the limit matters to workers only with an access log; without one a changed log-limit changes no pool
+        return ok ? new PoolLogs(access, format, slow, access == null ? PoolLogs.DEFAULT_LOG_LIMIT : logLimit) : null;
     }
 
     private static SpawnMode spawnMode(Fields f) {

@@ -17,6 +17,7 @@ import org.jfpm.pool.PoolConfig;
  *                                  trigger a restart of the pool (0 = off)
  * @param emergencyRestartInterval  the window of the emergency restart count
  * @param logLevel                  the log level as configured, lower case (see {@link LogLevelName})
+ * @param log                       where the master's log goes, and its line limit
  * @param statusListen              the status HTTP server's TCP address; empty when off
  * @param pools                     at least one pool, in file order
  * @param source                    where the configuration came from, for messages: the file path or
@@ -29,6 +30,7 @@ public record SupervisorConfig(
         int emergencyRestartThreshold,
         Duration emergencyRestartInterval,
         String logLevel,
+        MasterLog log,
         Optional<ListenAddress.Tcp> statusListen,
         List<PoolConfig> pools,
         String source) {

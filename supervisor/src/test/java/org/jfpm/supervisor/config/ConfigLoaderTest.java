@@ -18,6 +18,7 @@ import java.util.Set;
 import org.jfpm.os.ListenAddress;
 import org.jfpm.pool.PmConfig;
 import org.jfpm.pool.ShrinkMode;
+import org.jfpm.pool.PoolLogs;
 import org.jfpm.pool.SpawnMode;
 import org.jfpm.pool.PoolConfig;
 import org.jfpm.scoreboard.Accounting;
@@ -40,6 +41,9 @@ class ConfigLoaderTest {
                   emergency-restart-threshold = 10
                   emergency-restart-interval = 1m
                   log-level = notice
+                  log-file = "%1$s/jfpm.log"
+                  log-limit = 4096
+                  syslog { ident = "php-fpm", facility = LOCAL3 }
                   status.listen = "[::1]:9101"
                   pools {
                     www {
@@ -62,6 +66,8 @@ class ConfigLoaderTest {
                       request-terminate-timeout = 2m
                       request-slowlog-timeout = 500ms
                       spawn-mode = exec
+                      access-format = "%%m %%r %%s %%{mili}d"
+                      slowlog = "%1$s/slow.log"
                       pm {
                         mode = dynamic
                         max-children = 50
@@ -85,6 +91,7 @@ class ConfigLoaderTest {
         assertEquals(10, c.emergencyRestartThreshold());
         assertEquals(Duration.ofMinutes(1), c.emergencyRestartInterval());
         assertEquals("notice", c.logLevel());
+        assertEquals(new MasterLog(tmp.resolve("jfpm.log"), false, 4096, "php-fpm", 19), c.log());
         assertEquals(Optional.of(new ListenAddress.Tcp("::1", 9101)), c.statusListen());
         assertEquals("round-trip", c.source());
         PoolConfig expected = new PoolConfig("www", List.of("/bin/sh", "-c", "exec php-cgi", "7"),
@@ -92,7 +99,8 @@ class ConfigLoaderTest {
                 tmp, false, Map.of("APP_ENV", "prod", "WORKERS", "4", "DEBUG", "true"), Accounting.SDK, 3, true,
                 4096, -1, Duration.ofMinutes(2), Duration.ofMillis(500),
                 new PmConfig(PmMode.DYNAMIC, 50, 7, 5, 10, 8, Duration.ofSeconds(20), 1000, ShrinkMode.GRADUAL),
-                SpawnMode.EXEC);
+                SpawnMode.EXEC, new PoolLogs(null, "%m %r %s %{mili}d", tmp.resolve("slow.log"), PoolLogs.DEFAULT_LOG_LIMIT));
+        // (no access log: the pool does not carry log-limit, so a changed limit does not restart it)
         assertEquals(List.of(expected), c.pools());
         assertEquals(Optional.of(expected), c.pool("www"));
     }
@@ -108,6 +116,7 @@ class ConfigLoaderTest {
         assertEquals(0, c.emergencyRestartThreshold());
         assertEquals(Duration.ZERO, c.emergencyRestartInterval());
         assertEquals("info", c.logLevel());
+        assertEquals(MasterLog.STDERR, c.log());
         assertEquals(Optional.empty(), c.statusListen());
         PoolConfig expected = new PoolConfig("www", List.of("/bin/sh"), new ListenAddress.Tcp("127.0.0.1", 9000),
                 511, 0660, "", "", "", "", null, true, Map.of(), Accounting.PRELOAD, 15, false, 0, 0,
@@ -115,6 +124,22 @@ class ConfigLoaderTest {
                 new PmConfig(PmMode.DYNAMIC, 5, 2, 1, 3, 32, Duration.ofSeconds(10), 0, ShrinkMode.FAST),
                 SpawnMode.AUTO);
         assertEquals(List.of(expected), c.pools());
+    }
+
+    @Test
+    void logsDefaultToPhpFpmsAndTakeTheGlobalLimit() throws Exception {
+        PoolConfig p = onePool("pm { mode = dynamic }");
+        assertEquals(new PoolLogs(null, "%R - %u %t \"%m %r\" %s", null, 1024), p.logs());
+        SupervisorConfig c = ConfigLoader.fromString("""
+                jfpm {
+                  log-file = syslog
+                  log-limit = 2048
+                  pools.www { command = ["/bin/sh"], listen = "127.0.0.1:9000", access-log = "%1$s/access.log" }
+                }
+                """.formatted(tmp), "logs");
+        assertEquals(new MasterLog(null, true, 2048, "jfpm", 3), c.log());
+        assertEquals("syslog", c.log().describe());
+        assertEquals(new PoolLogs(tmp.resolve("access.log"), PoolLogs.DEFAULT_ACCESS_FORMAT, null, 2048), c.pools().get(0).logs());
     }
 
     @Test
