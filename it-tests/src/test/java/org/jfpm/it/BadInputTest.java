@@ -81,6 +81,15 @@ class BadInputTest {
         }
     }
 
+    @Test
+    void startingOnAPortInUseForAPoolsStatusListenExits78NamingIt() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String busy = "127.0.0.1:" + taken.getLocalPort();
+            PoolSpec www = PoolSpec.named("www", Workers.python(), "none").staticPm(1).set("status-listen", busy);
+            assertStartFails(Jfpm.in(tmp).pool(www), "jfpm.pools.www.status-listen", busy, www);
+        }
+    }
+
     /**
      * {@code --test} passes {@code b} (it does not bind); starting on it exits 78 promptly with one
      * error line naming {@code key}, no worker spawned, no 'ready' line, and nothing left: pid file,

@@ -81,7 +81,7 @@ class ScaleTest {
                 assertEquals(WORKERS, ((List<?>) o.get("processes")).size());
             });
             routes.put("/metrics",
-                    body -> assertTrue(body.contains("phpfpm_total_processes{pool=\"" + POOL + "\"} " + WORKERS + "\n"), body));
+                    body -> assertTrue(body.contains("phpfpm_total_processes{pool=\"" + POOL + "\",scrape_uri=\"jfpm\"} " + WORKERS + "\n"), body));
             routes.put("/status", body -> assertTrue(body.contains("\ntotal processes:      " + WORKERS + "\n"), body));
 
             Map<String, List<Double>> first = new LinkedHashMap<>();

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -115,8 +116,19 @@ public final class Master extends AbstractBehavior<Master.Command> {
     static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
                                     ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus,
                                     PoolDirectory directory, ServiceNotifier notifier) {
+        return create(config, factory, listeners, source, runtime, exitStatus, directory, notifier, next -> { });
+    }
+
+    /**
+     * As above; {@code reloaded} is told every configuration a reload accepted, after the pools were
+     * told (the FastCGI status sockets follow it). It runs on the master's thread.
+     */
+    static Behavior<Command> create(SupervisorConfig config, GenerationFactory factory, Listeners listeners,
+                                    ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus,
+                                    PoolDirectory directory, ServiceNotifier notifier,
+                                    Consumer<SupervisorConfig> reloaded) {
         return Behaviors.setup(ctx -> new Master(ctx, config, factory, listeners, source, runtime, exitStatus,
-                directory, notifier));
+                directory, notifier, reloaded));
     }
 
     private final Logger log;
@@ -133,6 +145,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
     /** The status of every live pool actor, configured or draining. */
     private final Map<ActorRef<PoolActor.Command>, LiveStatus> statuses = new HashMap<>();
     private final PoolDirectory directory;
+    private final Consumer<SupervisorConfig> reloaded;
     /** Pools removed by a reload, still draining. */
     private final Map<ActorRef<PoolActor.Command>, String> draining = new LinkedHashMap<>();
     /** Leases held, by generation; an actor that fails gives all of its back. */
@@ -148,10 +161,11 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     private Master(ActorContext<Command> ctx, SupervisorConfig config, GenerationFactory factory, Listeners listeners,
                    ConfigSource source, PoolRuntime runtime, AtomicInteger exitStatus, PoolDirectory directory,
-                   ServiceNotifier notifier) {
+                   ServiceNotifier notifier, Consumer<SupervisorConfig> reloaded) {
         super(ctx);
         this.directory = directory;
         this.notifier = notifier;
+        this.reloaded = reloaded;
         this.log = ctx.getLog();
         this.factory = factory;
         this.listeners = listeners;
@@ -370,6 +384,11 @@ public final class Master extends AbstractBehavior<Master.Command> {
         }
         for (String name : plan.unchanged()) {
             log.debug("[pool {}] unchanged", name);
+        }
+        try {
+            reloaded.accept(next);
+        } catch (RuntimeException e) {
+            log.error("reload: {}", e.toString());
         }
         notifier.pools(pools.size());
         return null;

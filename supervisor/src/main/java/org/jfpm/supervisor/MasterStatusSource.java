@@ -2,10 +2,12 @@ package org.jfpm.supervisor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jfpm.pool.LiveStatus;
 import org.jfpm.pool.PoolStatus;
+import org.jfpm.supervisor.status.FastCgiStatusServer;
 import org.jfpm.supervisor.status.StatusSource;
 
 /**
@@ -15,7 +17,7 @@ import org.jfpm.supervisor.status.StatusSource;
  * to ask the master, then every pool: four thread hand-offs per request, which on the loaded 2-core
  * machine cost more than the rest of the answer.) The stage is always complete when returned.
  */
-final class MasterStatusSource implements StatusSource {
+final class MasterStatusSource implements StatusSource, FastCgiStatusServer.PoolLookup {
 
     private final PoolDirectory directory;
 
@@ -35,5 +37,16 @@ final class MasterStatusSource implements StatusSource {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The configured pool of that name (or, after a reload removed it, the draining one), read now. */
+    @Override
+    public Optional<PoolStatus> read(String pool) {
+        for (LiveStatus l : directory.pools()) {
+            if (l.pool().equals(pool)) {
+                return Optional.of(l.read());
+            }
+        }
+        return Optional.empty();
     }
 }

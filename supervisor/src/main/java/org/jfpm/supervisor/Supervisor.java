@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -30,7 +31,9 @@ import org.jfpm.pool.PoolConfig;
 import org.jfpm.pool.PoolRuntime;
 import org.jfpm.scoreboard.Launcher;
 import org.jfpm.scoreboard.PreloadLibrary;
+import org.jfpm.supervisor.config.FastCgiStatus;
 import org.jfpm.supervisor.config.SupervisorConfig;
+import org.jfpm.supervisor.status.FastCgiStatusServer;
 import org.jfpm.supervisor.status.StatusServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,6 +86,7 @@ public final class Supervisor {
         DirLock dirLock = null;
         PidFile pidFile = null;
         ServiceManagerLink serviceManager = null;
+        FastCgiStatusServer fastCgiStatus = null;
         AtomicInteger exitStatus = new AtomicInteger(0);
         boolean started = false;
         try {
@@ -130,21 +134,26 @@ public final class Supervisor {
             SignalForwarder signals = new SignalForwarder();
             JvmSignals.install(Set.of("TERM", "INT", "HUP", "USR1"), signals);
             PoolDirectory directory = new PoolDirectory();
+            MasterStatusSource statusSource = new MasterStatusSource(directory);
+            fastCgiStatus = FastCgiStatusServer.start(statusSource, ZoneId.systemDefault());
+            FastCgiStatusServer fcgi = fastCgiStatus;
             ActorSystem<Master.Command> system = ActorSystem.create(
-                    Master.create(config, factory, listeners, source, runtime, exitStatus, directory, notifier), "jfpm",
+                    Master.create(config, factory, listeners, source, runtime, exitStatus, directory, notifier,
+                            next -> fcgi.apply(next.fastCgiStatus(), false)), "jfpm",
                     pekkoConfig(config.logLevel()));
             death.attach(system);
-            if (config.statusListen().isPresent()) {
-                try {
-                    startStatusServer(system, config.statusListen().get(), directory);
-                } catch (RuntimeException e) {
-                    system.terminate();
-                    system.getWhenTerminated().toCompletableFuture().join();
-                    if (exitStatus.get() != 0) {
-                        return exitStatus.get(); // an OS thread died and terminated the system: logged
-                    }
-                    throw e;
+            try {
+                if (config.statusListen().isPresent()) {
+                    startStatusServer(system, config.statusListen().get(), statusSource);
                 }
+                startFastCgiStatus(fcgi, config);
+            } catch (RuntimeException e) {
+                system.terminate();
+                system.getWhenTerminated().toCompletableFuture().join();
+                if (exitStatus.get() != 0) {
+                    return exitStatus.get(); // an OS thread died and terminated the system: logged
+                }
+                throw e;
             }
             system.tell(new Master.Start(generations));
             started = true; // the pool actors own the generations now
@@ -174,6 +183,9 @@ public final class Supervisor {
         } finally {
             if (serviceManager != null) {
                 serviceManager.close();
+            }
+            if (fastCgiStatus != null) {
+                fastCgiStatus.close();
             }
             if (!started) {
                 for (Generation g : generations) {
@@ -218,10 +230,10 @@ public final class Supervisor {
      * @throws IllegalStateException the server did not start otherwise
      */
     private static void startStatusServer(ActorSystem<Master.Command> system, ListenAddress.Tcp addr,
-                                          PoolDirectory directory)
+                                          MasterStatusSource source)
             throws InterruptedException {
         try {
-            StatusServer.start(system, addr.host(), addr.port(), new MasterStatusSource(directory))
+            StatusServer.start(system, addr.host(), addr.port(), source)
                     .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
@@ -231,6 +243,26 @@ public final class Supervisor {
                 }
             }
             throw new IllegalStateException("status server cannot listen on " + addr + ": " + cause, cause);
+        }
+    }
+
+    /**
+     * Binds every pool's {@code status-listen}; warns about a {@code ping-path} without one (PHP-FPM
+     * answers it from a worker on the pool's own socket; jfpm's workers cannot).
+     *
+     * @throws ListenUnavailable a status-listen cannot be bound
+     */
+    private static void startFastCgiStatus(FastCgiStatusServer fcgi, SupervisorConfig config) {
+        for (FastCgiStatus s : config.fastCgiStatus()) {
+            if (s.listen().isEmpty() && !s.pingPath().isEmpty()) {
+                LOG.warn("[pool {}] ping-path {} is answered only on status-listen, which is off: requests for it on {} go to the "
+                        + "workers", s.pool(), s.pingPath(), config.pool(s.pool()).map(p -> p.listen().toString()).orElse("listen"));
+            }
+        }
+        try {
+            fcgi.apply(config.fastCgiStatus(), true);
+        } catch (FastCgiStatusServer.Unavailable u) {
+            throw new ListenUnavailable(FastCgiStatus.listenKey(u.status().pool()), u.status().listen().orElseThrow(), u.reason(), u);
         }
     }
 

@@ -178,13 +178,14 @@ public final class ConfigLoader {
 
         ConfigObject poolDefaults = poolDefaults(user, (ConfigObject) reference.get("pool-defaults"), errors);
         int logLimit = log == null ? MasterLog.DEFAULT_LIMIT : log.limit();
-        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, sockets, logLimit, errors);
+        List<FastCgiStatus> fastCgiStatus = new ArrayList<>();
+        List<PoolConfig> pools = pools(user, poolDefaults, statusListen, sockets, logLimit, fastCgiStatus, errors);
 
         if (!errors.isEmpty()) {
             throw new ConfigException(errors);
         }
         return new SupervisorConfig(scoreboardDir, pidFile, controlTimeout, threshold.intValue(), interval,
-                logLevel, log, statusListen, pools, source);
+                logLevel, log, statusListen, pools, source, fastCgiStatus);
     }
 
     /** {@code log-file} ("" = stderr, "syslog", or a file), {@code log-limit}, {@code syslog.ident/facility}. */
@@ -300,11 +301,15 @@ public final class ConfigLoader {
         if (defaults.containsKey("listen")) {
             f.error("listen", "no listen in pool-defaults: every pool needs its own address");
         }
+        if (defaults.containsKey("status-listen") && !String.valueOf(defaults.get("status-listen").unwrapped()).isBlank()) {
+            f.error("status-listen", "\"\" in pool-defaults: every pool's status-listen needs its own address");
+        }
         return defaults.withFallback(reference);
     }
 
     private static List<PoolConfig> pools(ConfigObject user, ConfigObject defaults, Optional<ListenAddress.Tcp> statusListen,
-                                          SystemdSockets sockets, int logLimit, List<ConfigError> errors) {
+                                          SystemdSockets sockets, int logLimit, List<FastCgiStatus> fastCgiStatus,
+                                          List<ConfigError> errors) {
         ConfigValue v = user.get("pools");
         String example = "at least one pool, e.g. pools { www { command = [\"/usr/bin/php-cgi\"], listen = \"127.0.0.1:9000\" } }";
         if (!(v instanceof ConfigObject poolsObject) || poolsObject.isEmpty()) {
@@ -329,11 +334,14 @@ public final class ConfigLoader {
             }
             PoolReader.rejectUnknownKeys(new Fields(poolObject, path, errors));
             PoolConfig pool = PoolReader.read(name, poolObject.withFallback(defaults), sockets, logLimit, errors);
-            if (pool != null && PoolReader.POOL_NAME.matcher(name).matches()) {
+            FastCgiStatus status = pool == null ? null : PoolReader.fastCgiStatus(name, poolObject.withFallback(defaults), errors);
+            if (pool != null && status != null && PoolReader.POOL_NAME.matcher(name).matches()) {
                 pools.add(pool);
+                fastCgiStatus.add(status);
             }
             parsedListen(poolObject).ifPresent(a -> checkUnique(name, a, Fields.render(poolObject.get("listen")), listens, errors));
         }
+        checkStatusListens(user, statusListen, fastCgiStatus, listens, errors);
         statusListen.ifPresent(s -> listens.forEach((pool, a) -> {
             if (clash(s, a)) {
                 errors.add(new ConfigError("jfpm.status.listen", Fields.render(((ConfigObject) user.get("status")).get("listen")),
@@ -341,6 +349,42 @@ public final class ConfigLoader {
             }
         }));
         return pools;
+    }
+
+    /** Every status-listen is an address of its own: no pool's listen, no other status-listen, not jfpm.status.listen. */
+    private static void checkStatusListens(ConfigObject user, Optional<ListenAddress.Tcp> statusListen, List<FastCgiStatus> statuses,
+                                           Map<String, ListenAddress> listens, List<ConfigError> errors) {
+        Map<String, ListenAddress> seen = new LinkedHashMap<>();
+        for (FastCgiStatus s : statuses) {
+            if (s.listen().isEmpty()) {
+                continue;
+            }
+            ListenAddress a = s.listen().get();
+            String key = FastCgiStatus.listenKey(s.pool());
+            String written = Fields.render(((ConfigObject) ((ConfigObject) user.get("pools")).get(s.pool())).get("status-listen"));
+            if (written.equals(ConfigError.MISSING)) {
+                written = "\"" + a + "\""; // from pool-defaults
+            }
+            String clash = null;
+            for (Map.Entry<String, ListenAddress> e : listens.entrySet()) {
+                if (clash(a, e.getValue())) {
+                    clash = "pool " + e.getKey() + " listens on " + e.getValue();
+                    break;
+                }
+            }
+            for (Map.Entry<String, ListenAddress> e : seen.entrySet()) {
+                if (clash == null && clash(a, e.getValue())) {
+                    clash = "pool " + e.getKey() + "'s status-listen is " + e.getValue();
+                }
+            }
+            if (clash == null && statusListen.isPresent() && clash(a, statusListen.get())) {
+                clash = "jfpm.status.listen is " + statusListen.get();
+            }
+            if (clash != null) {
+                errors.add(new ConfigError(key, written, "an address of its own (" + clash + ")"));
+            }
+            seen.put(s.pool(), a);
+        }
     }
 
     private static Optional<ListenAddress> parsedListen(ConfigObject pool) {

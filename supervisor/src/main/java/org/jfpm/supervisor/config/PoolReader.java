@@ -37,7 +37,7 @@ final class PoolReader {
             "user", "group", "chdir", "clear-env", "env", "accounting", "stop-signal",
             "catch-workers-output", "rlimit-files", "rlimit-core",
             "request-terminate-timeout", "request-slowlog-timeout", "spawn-mode", "access-log", "access-format",
-            "slowlog", "pm");
+            "slowlog", "pm", "status-listen", "status-path", "ping-path", "ping-response");
 
     /** Keys of a pool's {@code pm}. {@code start-servers} has no default: it is computed as PHP-FPM does. */
     static final Set<String> PM_KEYS = Set.of(
@@ -199,6 +199,63 @@ final class PoolReader {
         }
         // the limit matters to workers only with an access log; without one a changed log-limit changes no pool
         return ok ? new PoolLogs(access, format, slow, access == null ? PoolLogs.DEFAULT_LOG_LIMIT : logLimit) : null;
+    }
+
+    /** PHP-FPM's rule for {@code pm.status_path} and {@code ping.path}: {@code /} then {@code [alnum]/_-.~}. */
+    private static final Pattern STATUS_PATH = Pattern.compile("/[A-Za-z0-9/_.~-]*");
+
+    /**
+     * The pool's status over FastCGI ({@code status-listen}, {@code status-path}, {@code ping-path},
+     * {@code ping-response}), validated with PHP-FPM's rules ({@code fpm_conf.c}); the listen ACLs and
+     * backlog are the pool's own, as PHP-FPM's status pool copies them. {@code null} when a key is bad
+     * (errors added). Call after {@link #read} (it reuses the pool's validated listen keys).
+     */
+    static FastCgiStatus fastCgiStatus(String name, ConfigObject merged, List<ConfigError> errors) {
+        int before = errors.size();
+        Fields f = new Fields(merged, "jfpm.pools." + name, errors);
+        Optional<ListenAddress> listen = Optional.empty();
+        String listenText = f.string("status-listen");
+        if (listenText != null && !listenText.isBlank()) {
+            try {
+                listen = Optional.of(ListenAddress.parse(listenText));
+            } catch (IllegalArgumentException e) {
+                f.error("status-listen", "\"\" (off) or " + stripExpected(e.getMessage()));
+            }
+        }
+        String statusPath = path(f, "status-path", 1);
+        String pingPath = path(f, "ping-path", 2);
+        String pingResponse = f.string("ping-response");
+        if (pingResponse != null && pingResponse.isEmpty()) {
+            f.error("ping-response", "a non-empty string (the ping's body, e.g. \"pong\")");
+        }
+        if (statusPath != null && pingPath != null && !statusPath.isEmpty() && statusPath.equals(pingPath)) {
+            f.error("ping-path", "a path other than status-path (" + statusPath + ")");
+        }
+        Long backlog = f.integer("listen-backlog", 1, Integer.MAX_VALUE);
+        String owner = f.string("listen-owner");
+        String group = f.string("listen-group");
+        ConfigValue modeValue = f.value("listen-mode");
+        String modeText = modeValue == null ? "" : String.valueOf(modeValue.unwrapped()).trim();
+        if (errors.size() != before || !OCTAL_MODE.matcher(modeText).matches()) {
+            return null;
+        }
+        return new FastCgiStatus(name, listen, statusPath, pingPath, pingResponse, backlog.intValue(),
+                Integer.parseInt(modeText, 8), owner, group);
+    }
+
+    /** {@code ""} (none), or PHP-FPM's path syntax with at least {@code minLength} characters. */
+    private static String path(Fields f, String key, int minLength) {
+        String text = f.string(key);
+        if (text == null) {
+            return null;
+        }
+        if (!text.isEmpty() && (text.length() < minLength || !STATUS_PATH.matcher(text).matches())) {
+            f.error(key, "\"\" (none) or a path starting with / of the characters A-Z a-z 0-9 / _ - . ~"
+                    + (minLength > 1 ? ", at least " + minLength + " characters" : "") + ", e.g. \"/"
+                    + (key.startsWith("ping") ? "ping" : "status") + "\"");
+            return null;
+        }
+        return text;
     }
 
     private static SpawnMode spawnMode(Fields f) {

@@ -22,6 +22,8 @@ import org.jfpm.pool.PoolConfig;
  * @param pools                     at least one pool, in file order
  * @param source                    where the configuration came from, for messages: the file path or
  *                                  {@value ConfigLoader#EMBEDDED}
+ * @param fastCgiStatus             every pool's status over FastCGI ({@code status-listen} ...), in
+ *                                  the pools' order
  */
 public record SupervisorConfig(
         Path scoreboardDir,
@@ -33,10 +35,17 @@ public record SupervisorConfig(
         MasterLog log,
         Optional<ListenAddress.Tcp> statusListen,
         List<PoolConfig> pools,
-        String source) {
+        String source,
+        List<FastCgiStatus> fastCgiStatus) {
 
     public SupervisorConfig {
         pools = List.copyOf(pools);
+        fastCgiStatus = List.copyOf(fastCgiStatus);
+    }
+
+    /** The pools whose status-listen is set. */
+    public List<FastCgiStatus> statusListens() {
+        return fastCgiStatus.stream().filter(s -> s.listen().isPresent()).toList();
     }
 
     /** The pool with this name, if any. */

@@ -3,25 +3,56 @@ package org.jfpm.supervisor.status;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.ToLongFunction;
 import org.jfpm.pool.PoolStatus;
+import org.jfpm.pool.WorkerStatus;
 
 /**
- * {@code /metrics}: every pool in one exposition, labelled by {@code pool}, with PHP-FPM's metric
- * family names and types plus jfpm's additions (configured max children, terminated requests,
- * per-process series labelled by {@code pool} and {@code pid}).
+ * {@code /metrics}: every pool in one exposition, with the series of hipages/php-fpm_exporter (the
+ * exporter most PHP-FPM dashboards are built on), so those dashboards work unchanged, plus jfpm's
+ * own figures under names of their own ({@code jfpm_*}).
  *
- * <p>Two dialects of the same series:
+ * <p>The exporter's series, exactly as its {@code phpfpm/exporter.go} declares them:
  * <ul>
- *   <li>{@link Dialect#OPENMETRICS}: OpenMetrics 1.0 — a counter family {@code x} has the sample
- *       {@code x_total}; the exposition ends with {@code # EOF};</li>
- *   <li>{@link Dialect#PROMETHEUS}: Prometheus text 0.0.4 — the counter family itself is named
- *       {@code x_total}, so both dialects give Prometheus the same series names.</li>
+ *   <li>pool series {@code phpfpm_up}, {@code phpfpm_scrape_failures}, {@code phpfpm_start_since},
+ *       {@code phpfpm_accepted_connections}, ... {@code phpfpm_slow_requests}, labelled
+ *       {@code pool} and {@code scrape_uri};</li>
+ *   <li>process series {@code phpfpm_process_requests}, {@code phpfpm_process_last_request_memory},
+ *       {@code phpfpm_process_last_request_cpu}, {@code phpfpm_process_request_duration}, labelled
+ *       {@code pool}, {@code child} and {@code scrape_uri}, and {@code phpfpm_process_state} with a
+ *       {@code state} label: 0 or 1 for each of the exporter's six states, plus a 1 for the worker's
+ *       own state when it is none of them ({@code Starting}, {@code Unknown}), as the exporter adds
+ *       any state it reads;</li>
+ *   <li>{@code child} is the worker's scoreboard slot (the exporter's is the index in the
+ *       {@code ?full} list, the same number for a pool whose slots are all in use). A worker of an
+ *       older generation still draining after a reload, in a slot number the current generation
+ *       also uses, is {@code <slot>@g<generation>}, so every series stays unique;</li>
+ *   <li>{@code scrape_uri} is {@value #SCRAPE_URI} (the exporter puts the address it scraped there;
+ *       nothing scrapes here).</li>
+ * </ul>
+ *
+ * <p>Two dialects:
+ * <ul>
+ *   <li>{@link Dialect#PROMETHEUS} (the default): Prometheus text 0.0.4, in which a counter's samples
+ *       carry the family's name, so Prometheus stores {@code phpfpm_accepted_connections} as the
+ *       exporter's output gives it. Its counters lack {@code _total}, so {@code promtool check metrics}
+ *       reports them (as it does for the exporter); {@code jfpm_*} counters end in {@code _total};</li>
+ *   <li>{@link Dialect#OPENMETRICS}: OpenMetrics 1.0, in which a counter family {@code x} has the sample
+ *       {@code x_total} (Prometheus then stores {@code x_total}); ends with {@code # EOF}.</li>
  * </ul>
  * Samples of a family are contiguous across pools, as both formats require.
  */
 public final class MetricsExposition {
+
+    /** The {@code scrape_uri} label of every exporter series. */
+    public static final String SCRAPE_URI = "jfpm";
+
+    /** The exporter's {@code phpfpm_process_state} states, every one emitted for every worker. */
+    static final List<String> EXPORTER_STATES = List.of(
+            "Idle", "Running", "Finishing", "Reading headers", "Getting request informations", "Ending");
 
     /** An exposition format, with its Content-Type. */
     public enum Dialect {
@@ -39,44 +70,68 @@ public final class MetricsExposition {
         }
 
         /**
-         * The dialect for an HTTP {@code Accept} header: Prometheus text only when the client
-         * asks for {@code text/plain} and not for {@code application/openmetrics-text};
-         * OpenMetrics otherwise (also for no header and for curl's {@code * / *}).
+         * The dialect for an HTTP {@code Accept} header: OpenMetrics only for a client that accepts
+         * nothing else (it names {@code application/openmetrics-text} and neither {@code text/plain}
+         * nor a wildcard); Prometheus text otherwise. Prometheus itself always offers
+         * {@code text/plain} too, so a default scrape gets the text format and the exporter's names.
          */
         public static Dialect forAccept(String accept) {
             if (accept == null) {
-                return OPENMETRICS;
+                return PROMETHEUS;
             }
-            String a = accept.toLowerCase(java.util.Locale.ROOT);
-            return a.contains("text/plain") && !a.contains("application/openmetrics-text") ? PROMETHEUS : OPENMETRICS;
+            String a = accept.toLowerCase(Locale.ROOT);
+            boolean openMetrics = a.contains("application/openmetrics-text");
+            boolean other = a.contains("text/plain") || a.contains("*/*") || a.contains("text/*");
+            return openMetrics && !other ? OPENMETRICS : PROMETHEUS;
+        }
+
+        /**
+         * The dialect for a {@code format} query value: {@code openmetrics} or {@code prometheus}
+         * (also {@code text}); null for anything else (then the Accept header decides).
+         */
+        public static Dialect forFormat(String format) {
+            if (format == null) {
+                return null;
+            }
+            return switch (format.toLowerCase(Locale.ROOT)) {
+                case "openmetrics" -> OPENMETRICS;
+                case "prometheus", "text" -> PROMETHEUS;
+                default -> null;
+            };
         }
     }
 
-    /**
-     * One pool, prepared once for every family: its fields, and its processes with a pid seen twice (a
-     * garbled or racing slot) left out so that series stay unique, each with its pid as a label value.
-     */
-    private record Pool(PoolFields fields, List<ProcessFields> processes, List<String> pids) {
+    /** One worker as the process series show it: its fields, its {@code child} label and its pid. */
+    private record Process(ProcessFields fields, String child, String pid) {
+    }
+
+    /** One pool, prepared once for every family. */
+    private record Pool(PoolFields fields, List<Process> processes) {
 
         static Pool of(PoolStatus s) {
             List<ProcessFields> all = ProcessFields.of(s);
-            List<ProcessFields> unique = new ArrayList<>(all.size());
-            List<String> pids = new ArrayList<>(all.size());
-            Set<Long> seen = new HashSet<>(all.size() * 2);
-            for (ProcessFields w : all) {
-                if (seen.add(w.pid())) {
-                    unique.add(w);
-                    pids.add(Long.toString(w.pid()));
+            List<WorkerStatus> workers = s.workers();
+            List<Process> processes = new ArrayList<>(all.size());
+            Set<String> children = new HashSet<>(all.size() * 2);
+            for (int i = 0; i < all.size(); i++) {
+                var slot = workers.get(i).slot();
+                String child = Integer.toString(slot.index());
+                if (!children.add(child)) {
+                    child = slot.index() + "@g" + slot.generation();
+                    if (!children.add(child)) {
+                        continue; // the same slot of the same generation twice: a racing roster, listed once
+                    }
                 }
+                processes.add(new Process(all.get(i), child, Long.toString(all.get(i).pid())));
             }
-            return new Pool(PoolFields.of(s), unique, pids);
+            return new Pool(PoolFields.of(s), processes);
         }
     }
 
     private record Family(String name, String type, String help, BiConsumer<Pool, Samples> samples) {
     }
 
-    /** Collects the samples of one family for one pool. */
+    /** Collects the samples of one family for one pool; label pairs are given in name order. */
     private static final class Samples {
         private final StringBuilder out;
         private final String sampleName;
@@ -99,10 +154,9 @@ public final class MetricsExposition {
     }
 
     private static final List<Family> FAMILIES = List.of(
-            pool("phpfpm_up", "gauge", "Could the pool's status be read (always 1 in a served exposition).", f -> 1),
-            new Family("phpfpm_pool_info", "gauge", "The pool, its process manager (static, dynamic, ondemand) and its accounting (preload, sdk, none); value 1.",
-                    (p, s) -> s.add("1", "pool", p.fields.pool(), "process_manager", p.fields.processManager(),
-                            "accounting", p.fields.accounting())),
+            // hipages/php-fpm_exporter: names, types, help and labels as its exporter.go declares them
+            pool("phpfpm_up", "gauge", "Could PHP-FPM be reached?", f -> 1),
+            pool("phpfpm_scrape_failures", "counter", "The number of failures scraping from PHP-FPM.", f -> 0),
             pool("phpfpm_start_since", "counter", "The number of seconds since FPM has started.", PoolFields::startSince),
             pool("phpfpm_accepted_connections", "counter", "The number of requests accepted by the pool.", PoolFields::acceptedConn),
             pool("phpfpm_listen_queue", "gauge", "The number of requests in the queue of pending connections.", PoolFields::listenQueue),
@@ -119,23 +173,41 @@ public final class MetricsExposition {
                     PoolFields::maxChildrenReached),
             pool("phpfpm_slow_requests", "counter",
                     "The number of requests that exceeded your 'request_slowlog_timeout' value.", PoolFields::slowRequests),
-            pool("phpfpm_max_children", "gauge", "The configured pm.max-children of the pool.", PoolFields::maxChildren),
-            pool("phpfpm_terminated_requests", "counter",
-                    "The number of requests killed because they exceeded request-terminate-timeout.", PoolFields::terminatedRequests),
-            new Family("phpfpm_process_state", "gauge",
-                    "The state of the process (Idle, Running, Reading headers, ..., Starting); value 1.",
-                    (p, s) -> eachProcess(p, (w, pid) -> s.add("1", "pool", p.fields.pool(), "pid", pid, "state", w.state()))),
-            process("phpfpm_process_requests", "counter", "The number of requests the process has accepted.", ProcessFields::requests),
-            process("phpfpm_process_request_duration", "gauge",
-                    "The duration in microseconds of the current request (busy) or of the last one (idle).", ProcessFields::requestDuration),
-            new Family("phpfpm_process_last_request_cpu", "gauge", "The %cpu the last request consumed (idle processes; 0 while busy).",
-                    (p, s) -> eachProcess(p, (w, pid) -> s.add(w.lastRequestCpuText(), "pool", p.fields.pool(), "pid", pid))),
-            process("phpfpm_process_last_request_memory", "gauge",
-                    "The peak resident memory in bytes of the last request (idle processes; 0 while busy).", ProcessFields::lastRequestMemory),
-            new Family("phpfpm_process_rss_bytes", "gauge", "The resident set size of the process in bytes, from /proc.",
-                    (p, s) -> eachProcess(p, (w, pid) -> {
-                        if (w.rssBytes() >= 0) {
-                            s.add(Long.toString(w.rssBytes()), "pool", p.fields.pool(), "pid", pid);
+            new Family("phpfpm_process_state", "gauge", "The state of the process (Idle, Running, ...).",
+                    (p, s) -> eachProcess(p, w -> {
+                        String state = w.fields().state();
+                        for (String st : EXPORTER_STATES) {
+                            s.add(st.equals(state) ? "1" : "0", "child", w.child(), "pool", p.fields.pool(), "scrape_uri", SCRAPE_URI,
+                                    "state", st);
+                        }
+                        if (!EXPORTER_STATES.contains(state)) {
+                            s.add("1", "child", w.child(), "pool", p.fields.pool(), "scrape_uri", SCRAPE_URI, "state", state);
+                        }
+                    })),
+            process("phpfpm_process_requests", "counter", "The number of requests the process has served.", ProcessFields::requests),
+            process("phpfpm_process_last_request_memory", "gauge", "The max amount of memory the last request consumed.",
+                    ProcessFields::lastRequestMemory),
+            new Family("phpfpm_process_last_request_cpu", "gauge", "The %cpu the last request consumed.",
+                    (p, s) -> eachProcess(p, w -> s.add(w.fields().lastRequestCpuText(), "child", w.child(), "pool", p.fields.pool(),
+                            "scrape_uri", SCRAPE_URI))),
+            process("phpfpm_process_request_duration", "gauge", "The duration in microseconds of the requests.",
+                    ProcessFields::requestDuration),
+            // jfpm's own
+            new Family("jfpm_pool_info", "gauge",
+                    "The pool, its process manager (static, dynamic, ondemand) and its accounting (preload, sdk, none); value 1.",
+                    (p, s) -> s.add("1", "accounting", p.fields.accounting(), "pool", p.fields.pool(),
+                            "process_manager", p.fields.processManager())),
+            new Family("jfpm_max_children", "gauge", "The configured pm.max-children of the pool.",
+                    (p, s) -> s.add(Long.toString(p.fields.maxChildren()), "pool", p.fields.pool())),
+            new Family("jfpm_terminated_requests", "counter",
+                    "The number of requests killed because they exceeded request-terminate-timeout.",
+                    (p, s) -> s.add(Long.toString(p.fields.terminatedRequests()), "pool", p.fields.pool())),
+            new Family("jfpm_process_info", "gauge", "The pid of the worker in each child (scoreboard slot); value 1.",
+                    (p, s) -> eachProcess(p, w -> s.add("1", "child", w.child(), "pid", w.pid(), "pool", p.fields.pool()))),
+            new Family("jfpm_process_rss_bytes", "gauge", "The resident set size of the process in bytes, from /proc.",
+                    (p, s) -> eachProcess(p, w -> {
+                        if (w.fields().rssBytes() >= 0) {
+                            s.add(Long.toString(w.fields().rssBytes()), "child", w.child(), "pool", p.fields.pool());
                         }
                     })));
 
@@ -151,8 +223,9 @@ public final class MetricsExposition {
         StringBuilder b = new StringBuilder(4096 + pools.size() * 4096);
         for (Family f : FAMILIES) {
             boolean counter = f.type.equals("counter");
-            String familyName = counter && dialect == Dialect.PROMETHEUS ? f.name + "_total" : f.name;
-            String sampleName = counter ? f.name + "_total" : f.name;
+            boolean jfpm = f.name.startsWith("jfpm_");
+            String familyName = counter && dialect == Dialect.PROMETHEUS && jfpm ? f.name + "_total" : f.name;
+            String sampleName = counter && (dialect == Dialect.OPENMETRICS || jfpm) ? f.name + "_total" : f.name;
             b.append("# HELP ").append(familyName).append(' ').append(f.help).append('\n');
             b.append("# TYPE ").append(familyName).append(' ').append(f.type).append('\n');
             Samples samples = new Samples(b, sampleName);
@@ -166,19 +239,19 @@ public final class MetricsExposition {
         return b.toString();
     }
 
-    private static Family pool(String name, String type, String help, java.util.function.ToLongFunction<PoolFields> value) {
-        return new Family(name, type, help, (p, s) -> s.add(Long.toString(value.applyAsLong(p.fields)), "pool", p.fields.pool()));
+    private static Family pool(String name, String type, String help, ToLongFunction<PoolFields> value) {
+        return new Family(name, type, help, (p, s) -> s.add(Long.toString(value.applyAsLong(p.fields)), "pool", p.fields.pool(),
+                "scrape_uri", SCRAPE_URI));
     }
 
-    private static Family process(String name, String type, String help, java.util.function.ToLongFunction<ProcessFields> value) {
-        return new Family(name, type, help,
-                (p, s) -> eachProcess(p, (w, pid) -> s.add(Long.toString(value.applyAsLong(w)), "pool", p.fields.pool(), "pid", pid)));
+    private static Family process(String name, String type, String help, ToLongFunction<ProcessFields> value) {
+        return new Family(name, type, help, (p, s) -> eachProcess(p, w -> s.add(Long.toString(value.applyAsLong(w.fields())),
+                "child", w.child(), "pool", p.fields.pool(), "scrape_uri", SCRAPE_URI)));
     }
 
-    /** Each process once (see {@link Pool}), with its pid label. */
-    private static void eachProcess(Pool p, BiConsumer<ProcessFields, String> action) {
-        for (int i = 0; i < p.processes.size(); i++) {
-            action.accept(p.processes.get(i), p.pids.get(i));
+    private static void eachProcess(Pool p, java.util.function.Consumer<Process> action) {
+        for (Process w : p.processes) {
+            action.accept(w);
         }
     }
 }

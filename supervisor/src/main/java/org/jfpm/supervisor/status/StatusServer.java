@@ -52,8 +52,8 @@ import org.slf4j.LoggerFactory;
  *   GET /status/{pool}     PHP-FPM's status page; flags ?json ?xml ?html ?openmetrics ?full
  *   GET /status            the same for a single-pool configuration, else 400 naming the pools
  *   GET /ping              pong (text/plain)
- *   GET /metrics           every pool, OpenMetrics (Prometheus text when Accept asks only text/plain,
- *                          or with ?format=prometheus)
+ *   GET /metrics           every pool, with hipages/php-fpm_exporter's series: Prometheus text 0.0.4;
+ *                          OpenMetrics with ?format=openmetrics or an Accept that takes nothing else
  * </pre>
  * HEAD is answered for every route. Every status answer carries PHP-FPM's {@code Expires} and
  * {@code Cache-Control: no-cache...} headers. Answers are rendered from the immutable snapshots
@@ -240,10 +240,8 @@ public final class StatusServer {
         }
 
         private static HttpResponse metrics(List<PoolStatus> pools, Optional<String> accept, Uri uri) {
-            boolean askedPrometheus = uri.query().get("format").filter("prometheus"::equals).isPresent();
-            MetricsExposition.Dialect dialect = askedPrometheus
-                    ? MetricsExposition.Dialect.PROMETHEUS
-                    : MetricsExposition.Dialect.forAccept(accept.orElse(null));
+            MetricsExposition.Dialect asked = MetricsExposition.Dialect.forFormat(uri.query().get("format").orElse(null));
+            MetricsExposition.Dialect dialect = asked != null ? asked : MetricsExposition.Dialect.forAccept(accept.orElse(null));
             return ok(DIALECT_TYPES.get(dialect), MetricsExposition.render(pools, dialect));
         }
 

@@ -326,6 +326,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void statusOverFastCgiIsOffByDefaultAndTakesThePoolsListenSettings() throws Exception {
+        SupervisorConfig c = ConfigLoader.fromString("""
+                jfpm.pools.www { command = ["/bin/sh"], listen = "127.0.0.1:9000" }
+                jfpm.pools.api {
+                  command = ["/bin/sh"], listen = "unix:/run/api.sock", listen-mode = "0600", listen-backlog = 64
+                  status-listen = "unix:/run/api-status.sock", status-path = "/fpm-status", ping-path = "/ping", ping-response = "ok"
+                }
+                jfpm.pools.tcp { command = ["/bin/sh"], listen = "127.0.0.1:9100", status-listen = "127.0.0.1:9101", status-path = "" }
+                """, "status");
+        assertEquals(List.of(
+                new FastCgiStatus("www", Optional.empty(), "/status", "", "pong", 511, 0660, "", ""),
+                new FastCgiStatus("api", Optional.of(new ListenAddress.Unix(Path.of("/run/api-status.sock"))), "/fpm-status", "/ping", "ok",
+                        64, 0600, "", ""),
+                new FastCgiStatus("tcp", Optional.of(new ListenAddress.Tcp("127.0.0.1", 9101)), "", "", "pong", 511, 0660, "", "")),
+                c.fastCgiStatus());
+        assertEquals(List.of("api", "tcp"), c.statusListens().stream().map(FastCgiStatus::pool).toList());
+    }
+
+    @Test
     void theReferenceDefaultsAndTheAcceptedKeysAgree() {
         ConfigObject reference = ConfigLoader.reference();
         assertEquals(ConfigLoader.GLOBAL_KEYS, reference.keySet());

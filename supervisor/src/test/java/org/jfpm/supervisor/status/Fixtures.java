@@ -55,6 +55,16 @@ final class Fixtures {
         return worker(pid, RequestStage.EXECUTING, 5, 35_000, "GET", "/sleep.php", "inflight", "/var/www/html/sleep.php", "", 0, 0, 0, 31_000_000);
     }
 
+    /** Moves the last worker added to {@code slot} of generation {@code generation} (a reload's draining workers). */
+    Fixtures inSlot(int slot, long generation) {
+        WorkerStatus w = workers.remove(workers.size() - 1);
+        SlotSnapshot s = w.slot();
+        workers.add(new WorkerStatus(w.pid(), new SlotSnapshot(slot, s.inUse(), s.pid(), generation, s.stage(), s.startTimeUs(),
+                s.acceptedTimeUs(), s.lastActivityUs(), s.requests(), s.requestDurationUs(), s.contentLength(), s.lastRequestCpuUs(),
+                s.lastRequestMemory(), s.method(), s.uri(), s.queryString(), s.script(), s.user()), w.rssBytes()));
+        return this;
+    }
+
     PoolStatus build() {
         PoolHeaderSnapshot h = new PoolHeaderSnapshot(pool, pm, Accounting.PRELOAD, 4242, startUs,
                 heartbeatUs < 0 ? nowUs : heartbeatUs, maxChildren * 2, maxChildren, accepted, maxChildrenReached, slowRequests,

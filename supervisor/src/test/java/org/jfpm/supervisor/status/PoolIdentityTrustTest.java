@@ -79,8 +79,8 @@ class PoolIdentityTrustTest {
                     assertEquals(200, StatusServerTest.get(server, "/status").statusCode());
 
                     String metrics = StatusServerTest.get(server, "/metrics").body();
-                    assertTrue(metrics.contains("phpfpm_max_children{pool=\"www\"} 8\n"), metrics);
-                    assertTrue(metrics.contains("phpfpm_pool_info{pool=\"www\",process_manager=\"dynamic\",accounting=\"preload\"} 1\n"), metrics);
+                    assertTrue(metrics.contains("jfpm_max_children{pool=\"www\"} 8\n"), metrics);
+                    assertTrue(metrics.contains("jfpm_pool_info{accounting=\"preload\",pool=\"www\",process_manager=\"dynamic\"} 1\n"), metrics);
                     assertFalse(metrics.contains("evil"), metrics);
 
                     String api = StatusServerTest.get(server, "/api/pools").body();

@@ -45,6 +45,34 @@ final class Promtool {
         return run(exposition, binary().toString(), "check", "metrics");
     }
 
+    /** hipages/php-fpm_exporter's counters, whose names lack {@code _total}: promtool's lint names them. */
+    static final java.util.Set<String> EXPORTER_COUNTERS = java.util.Set.of(
+            "phpfpm_scrape_failures", "phpfpm_start_since", "phpfpm_accepted_connections", "phpfpm_max_listen_queue",
+            "phpfpm_max_active_processes", "phpfpm_max_children_reached", "phpfpm_slow_requests", "phpfpm_process_requests");
+
+    /**
+     * What {@code promtool check metrics} found beyond the lint of the exporter's own counter names
+     * ({@code phpfpm_x counter metrics should have "_total" suffix}, exit status 3): parse errors,
+     * any other lint, any other exit status. Empty when the exposition is as clean as the exporter's.
+     */
+    static List<String> problemsBeyondExporterNames(Result r) {
+        List<String> problems = new ArrayList<>();
+        java.util.regex.Pattern exporterLint = java.util.regex.Pattern.compile("(\\w+) counter metrics should have \"_total\" suffix");
+        for (String line : r.output().split("\n")) {
+            java.util.regex.Matcher m = exporterLint.matcher(line.trim());
+            if (!line.isBlank() && !(m.matches() && EXPORTER_COUNTERS.contains(m.group(1)))) {
+                problems.add(line);
+            }
+        }
+        if (r.exitCode() != 0 && r.exitCode() != 3) {
+            problems.add("exit status " + r.exitCode());
+        }
+        if (r.exitCode() == 3 && problems.isEmpty() && r.output().isBlank()) {
+            problems.add("exit status 3 with no lint output");
+        }
+        return problems;
+    }
+
     /**
      * Parses an OpenMetrics exposition with promtool's OpenMetrics parser ({@code tsdb
      * create-blocks-from openmetrics}, which needs a timestamp on every sample: one is appended).

@@ -147,18 +147,25 @@ class StatusServerTest {
     }
 
     @Test
-    void metricsServesOpenMetricsOrPrometheusTextForEveryPool() throws Exception {
-        HttpResponse<String> om = get(twoPools, "/metrics");
-        assertEquals(200, om.statusCode());
-        assertEquals(normalized(MetricsExposition.Dialect.OPENMETRICS.contentType()), normalized(om.headers().firstValue("Content-Type").orElseThrow()));
-        assertEquals(List.of(), OpenMetricsChecker.problems(om.body()));
-        assertEquals(MetricsExposition.render(POOLS, MetricsExposition.Dialect.OPENMETRICS), om.body());
-        assertTrue(om.body().contains("phpfpm_idle_processes{pool=\"api\"} 0\n"));
-
-        HttpResponse<String> text = get(twoPools, "/metrics", "Accept", "text/plain;version=0.0.4");
-        assertEquals(MetricsExposition.render(POOLS, MetricsExposition.Dialect.PROMETHEUS), text.body());
+    void metricsServesPrometheusTextByDefaultAndOpenMetricsWhenAskedForEveryPool() throws Exception {
+        HttpResponse<String> text = get(twoPools, "/metrics");
+        assertEquals(200, text.statusCode());
         assertTrue(normalized(text.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/plain;version=0.0.4"));
+        assertEquals(MetricsExposition.render(POOLS, MetricsExposition.Dialect.PROMETHEUS), text.body());
+        assertTrue(text.body().contains("phpfpm_idle_processes{pool=\"api\",scrape_uri=\"jfpm\"} 0\n"), text.body());
+        String prometheusAccept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+        assertEquals(text.body(), get(twoPools, "/metrics", "Accept", prometheusAccept).body(), "what Prometheus asks for");
         assertEquals(text.body(), get(twoPools, "/metrics?format=prometheus").body());
+
+        for (HttpResponse<String> om : List.of(get(twoPools, "/metrics?format=openmetrics"),
+                get(twoPools, "/metrics", "Accept", "application/openmetrics-text; version=1.0.0"))) {
+            assertEquals(200, om.statusCode());
+            assertEquals(normalized(MetricsExposition.Dialect.OPENMETRICS.contentType()),
+                    normalized(om.headers().firstValue("Content-Type").orElseThrow()));
+            assertEquals(List.of(), OpenMetricsChecker.problems(om.body()));
+            assertEquals(MetricsExposition.render(POOLS, MetricsExposition.Dialect.OPENMETRICS), om.body());
+        }
     }
 
     @Test
