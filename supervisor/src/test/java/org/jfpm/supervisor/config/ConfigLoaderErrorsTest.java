@@ -134,7 +134,7 @@ class ConfigLoaderErrorsTest {
                 row("jfpm not an object", "jfpm = 3", "jfpm", "3", "an object holding the jfpm settings"),
                 // issue 10.2: status over FastCGI
                 row("status-listen garbage", "jfpm.pools.www.status-listen = nowhere", p + "status-listen", "\"nowhere\"",
-                        "\"\" (off) or host:port, [ipv6]:port or unix:/path"),
+                        "\"\" (off) or host:port, [ipv6]:port, unix:/path or systemd:NAME"),
                 row("status-listen is the pool's listen", "jfpm.pools.www.status-listen = \"127.0.0.1:9000\"", p + "status-listen",
                         "\"127.0.0.1:9000\"", "an address of its own (pool www listens on 127.0.0.1:9000)"),
                 row("status-listen is another pool's status-listen",
