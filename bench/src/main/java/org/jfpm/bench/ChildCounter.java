@@ -15,14 +15,23 @@ import java.util.function.LongConsumer;
  * {@code /proc/PID/task/TID/children}). Incremental, so that it can run every 10 ms on a 2-core
  * machine: each call lists {@code /proc} and reads {@code stat} only for pids it has not seen yet
  * and for the known children. Not thread-safe: one sampling thread.
+ *
+ * <p>A jfpm template ({@code spawn-mode = fork}) is a child of the master but no worker: children
+ * whose name ({@code comm}) is {@value #TEMPLATE_COMM} are not counted, and are listed by
+ * {@link #templates()}. The name is read at every count, since a freshly forked worker carries the
+ * template's name for the few microseconds until it restores its own.
  */
 final class ChildCounter {
     private static final Path PROC = Path.of("/proc");
+    /** What jfpm's template calls itself once it is ready ({@code /proc/PID/comm}). */
+    static final String TEMPLATE_COMM = "jfpm-template";
 
     private final long parent;
     private final LongConsumer onNewChild;
     /** pid → is a child of {@link #parent}; entries leave when the pid leaves /proc. */
     private final Map<Long, Boolean> known = new HashMap<>();
+    /** The children named {@link #TEMPLATE_COMM} at the last count. */
+    private final Set<Long> templates = new HashSet<>();
 
     /** {@code onNewChild} is called once for every child pid seen (e.g. to register it for cleanup). */
     ChildCounter(long parent, LongConsumer onNewChild) {
@@ -37,6 +46,7 @@ final class ChildCounter {
             throw new IllegalStateException("cannot list /proc");
         }
         Set<Long> present = new HashSet<>(names.length * 2);
+        templates.clear();
         int live = 0;
         for (String name : names) {
             if (name.isEmpty() || !Character.isDigit(name.charAt(0))) {
@@ -46,22 +56,22 @@ final class ChildCounter {
             present.add(pid);
             Boolean child = known.get(pid);
             if (child == null) {
-                long[] stat = stat(pid);
+                Stat stat = stat(pid);
                 if (stat == null) {
                     continue;
                 }
-                child = stat[1] == parent;
+                child = stat.ppid() == parent;
                 known.put(pid, child);
                 if (child) {
                     onNewChild.accept(pid);
                 }
-                if (child && stat[0] != 'Z') {
-                    live++;
+                if (child && stat.state() != 'Z') {
+                    live += countAsWorker(pid, stat);
                 }
             } else if (child) {
-                long[] stat = stat(pid);
-                if (stat != null && stat[1] == parent && stat[0] != 'Z') {
-                    live++;
+                Stat stat = stat(pid);
+                if (stat != null && stat.ppid() == parent && stat.state() != 'Z') {
+                    live += countAsWorker(pid, stat);
                 }
             }
         }
@@ -69,13 +79,39 @@ final class ChildCounter {
         return live;
     }
 
-    /** The child pids seen in the last {@link #count()} (live or zombie). */
+    private int countAsWorker(long pid, Stat stat) {
+        if (stat.comm().equals(TEMPLATE_COMM)) {
+            templates.add(pid);
+            return 0;
+        }
+        return 1;
+    }
+
+    /** The child pids seen in the last {@link #count()} (live or zombie), templates included. */
     java.util.List<Long> children() {
         return known.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
     }
 
-    /** {state char, ppid} from /proc/PID/stat, or null when the process is gone. */
-    private static long[] stat(long pid) {
+    /** The live worker pids at the last {@link #count()}: children without the templates. */
+    java.util.List<Long> workers() {
+        return children().stream().filter(p -> !templates.contains(p) && isLive(p)).sorted().toList();
+    }
+
+    /** The live children named {@value #TEMPLATE_COMM} at the last {@link #count()}. */
+    java.util.List<Long> templates() {
+        return templates.stream().sorted().toList();
+    }
+
+    private boolean isLive(long pid) {
+        Stat s = stat(pid);
+        return s != null && s.ppid() == parent && s.state() != 'Z';
+    }
+
+    private record Stat(char state, long ppid, String comm) {
+    }
+
+    /** State, ppid and comm from /proc/PID/stat, or null when the process is gone. */
+    private static Stat stat(long pid) {
         String s;
         try {
             s = new String(Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("stat")), StandardCharsets.US_ASCII);
@@ -86,12 +122,13 @@ final class ChildCounter {
         if (close < 0 || close + 4 >= s.length()) {
             return null;
         }
+        int open = s.indexOf('(');
         char state = s.charAt(close + 2);
         int start = close + 4;
         int end = s.indexOf(' ', start);
-        if (end < 0) {
+        if (end < 0 || open < 0) {
             return null;
         }
-        return new long[] {state, Long.parseLong(s.substring(start, end))};
+        return new Stat(state, Long.parseLong(s.substring(start, end)), s.substring(open + 1, close));
     }
 }

@@ -64,4 +64,35 @@ final class Cpu {
         }
         return sum;
     }
+
+    /**
+     * CPU time from {@code /proc/PID/stat} in ms (10 ms ticks): {self, reaped children} of
+     * {@code pid}, or {0, 0} when it is gone. The reaped children's part grows when the process
+     * waits for an exited child.
+     */
+    static double[] ticksMs(long pid) {
+        try {
+            String s = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            // f[0] is field 3 (state): utime is field 14 = f[11], stime f[12], cutime f[13], cstime f[14]
+            long self = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            long children = Long.parseLong(f[13]) + Long.parseLong(f[14]);
+            return new double[] {self * 10.0, children * 10.0};
+        } catch (IOException | RuntimeException e) {
+            return new double[] {0, 0};
+        }
+    }
+
+    /**
+     * The CPU time (ms) of a master's children so far: the reaped ones (the master's cutime +
+     * cstime) plus {@code live}, the children alive now. Deltas of it over a run count every worker
+     * that ran in it, also the ones that exited.
+     */
+    static double childrenMs(long master, java.util.List<Long> live) {
+        double sum = ticksMs(master)[1];
+        for (long p : live) {
+            sum += ticksMs(p)[0];
+        }
+        return sum;
+    }
 }

@@ -8,7 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** jfpm ({@code java -jar jfpm.jar --config FILE}) running one php-cgi pool named {@code bench}. */
+/**
+ * jfpm ({@code java -jar jfpm.jar --config FILE}) running one php-cgi pool named {@code bench}. With
+ * {@link #spawnMode} set, the pool gets that {@code spawn-mode} and the server is called
+ * {@code jfpm-MODE}; its config, logs and scoreboard directory carry that name, so that several jfpm
+ * servers can share one {@link Workspace}.
+ */
 final class JfpmServer implements FpmServer {
     static final String POOL = "bench";
 
@@ -23,6 +28,8 @@ final class JfpmServer implements FpmServer {
     private Processes.Started master;
     private String processControlTimeout = "3s";
     private Map<String, String> env = Map.of();
+    private Map<String, String> ini = Map.of();
+    private String spawnMode;
     private Path lastLog;
     private double listeningMs;
     private double readyMs;
@@ -40,7 +47,23 @@ final class JfpmServer implements FpmServer {
 
     @Override
     public String name() {
-        return "jfpm";
+        return spawnMode == null ? "jfpm" : "jfpm-" + spawnMode;
+    }
+
+    /** The pool's spawn-mode (auto, exec or fork); null leaves it out of the config (jfpm's default). */
+    JfpmServer spawnMode(String mode) {
+        this.spawnMode = mode;
+        return this;
+    }
+
+    String spawnMode() {
+        return spawnMode;
+    }
+
+    /** php.ini settings given to php-cgi as {@code -d name=value}; take effect at the next start. */
+    JfpmServer ini(Map<String, String> settings) {
+        this.ini = Map.copyOf(settings);
+        return this;
     }
 
     @Override
@@ -50,7 +73,11 @@ final class JfpmServer implements FpmServer {
 
     /** The pool's scoreboard file. */
     Path scoreboard() {
-        return ws.shm().resolve("jfpm-" + POOL + ".scoreboard");
+        return scoreboardDir().resolve("jfpm-" + POOL + ".scoreboard");
+    }
+
+    private Path scoreboardDir() {
+        return spawnMode == null ? ws.shm() : ws.shm().resolve(name());
     }
 
     /** jfpm.process-control-timeout (HOCON duration, e.g. "10s"); takes effect at the next start. */
@@ -68,6 +95,9 @@ final class JfpmServer implements FpmServer {
     String config() {
         StringBuilder envBlock = new StringBuilder();
         new java.util.TreeMap<>(env).forEach((k, v) -> envBlock.append(k).append(" = \"").append(v).append("\", "));
+        StringBuilder command = new StringBuilder("\"/usr/bin/php-cgi\"");
+        new java.util.TreeMap<>(ini).forEach((k, v) -> command.append(", \"-d\", \"").append(k).append('=').append(v).append('"'));
+        String spawn = spawnMode == null ? "" : "spawn-mode = " + spawnMode;
         String pmBlock = pm.mode().equals("static")
                 ? "mode = static, max-children = %d".formatted(pm.maxChildren())
                 : pm.mode().equals("dynamic")
@@ -84,16 +114,18 @@ final class JfpmServer implements FpmServer {
                   status.listen = ""
                   pools {
                     %s {
-                      command = ["/usr/bin/php-cgi"]
+                      command = [%s]
                       listen = "%s"
                       listen-mode = "0666"
                       accounting = preload
+                      %s
                       env { %s}
                       pm { %s }
                     }
                   }
                 }
-                """.formatted(ws.shm(), processControlTimeout, logLevel, POOL, endpoint.jfpm(), envBlock, pmBlock);
+                """.formatted(scoreboardDir(), processControlTimeout, logLevel, POOL, command, endpoint.jfpm(), spawn, envBlock,
+                pmBlock);
     }
 
     @Override
@@ -101,13 +133,19 @@ final class JfpmServer implements FpmServer {
         if (master != null) {
             throw new IllegalStateException("jfpm already started");
         }
-        Path conf = ws.file("jfpm.conf");
+        Path conf = ws.file(name() + ".conf");
+        Files.createDirectories(scoreboardDir());
         Files.writeString(conf, config());
         List<String> cmd = new ArrayList<>();
+        // A session of its own, as PHP-FPM makes itself (it calls setsid() also with -F): with the
+        // kernel's sched_autogroup each session is one CPU scheduling group, so on a shared machine
+        // each server's master and workers compete as one group, never inside the benchmark's own.
+        // The JVM is not a group leader here, so setsid(1) execs without a fork: the pid stays.
+        cmd.add("setsid");
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(javaOptions);
         cmd.addAll(List.of("-jar", jar.toString(), "--config", conf.toString()));
-        Path log = ws.file("jfpm-" + runLabel + ".log");
+        Path log = ws.file(name() + "-" + runLabel + ".log");
         long t0 = System.nanoTime();
         lastLog = log;
         master = processes.start("jfpm", cmd, log, Map.of());
@@ -117,6 +155,20 @@ final class JfpmServer implements FpmServer {
         FpmServer.await(this, "'" + READY + "' in its log", Duration.ofSeconds(60), master::isAlive,
                 () -> contains(log, READY));
         readyMs = (System.nanoTime() - t0) / 1e6;
+        if ("fork".equals(spawnMode)) {
+            FpmServer.await(this, "'template N ready' in its log", Duration.ofSeconds(30), master::isAlive,
+                    () -> TEMPLATE_READY.matcher(read(log)).find());
+        }
+    }
+
+    private static final java.util.regex.Pattern TEMPLATE_READY = java.util.regex.Pattern.compile("\\] template \\d+ ready");
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**
@@ -139,7 +191,7 @@ final class JfpmServer implements FpmServer {
     @Override
     public void reload(Map<String, String> env) throws IOException {
         env(env);
-        Files.writeString(ws.file("jfpm.conf"), config());
+        Files.writeString(ws.file(name() + ".conf"), config());
         FpmServer.kill(this, "HUP");
     }
 

@@ -88,6 +88,11 @@ final class Nginx {
         }
     }
 
+    /** The nginx master's pid. */
+    long pid() {
+        return master.pid();
+    }
+
     void stop() {
         if (master != null) {
             processes.stop(master, Duration.ofSeconds(10));

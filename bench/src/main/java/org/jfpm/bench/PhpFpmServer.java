@@ -21,6 +21,7 @@ final class PhpFpmServer implements FpmServer {
     private Processes.Started master;
     private String processControlTimeout = "3s";
     private Map<String, String> env = Map.of();
+    private Map<String, String> ini = Map.of();
     private String runLabel;
 
     PhpFpmServer(Processes processes, Workspace ws, Path binary, Endpoint endpoint, PoolSpec pm) {
@@ -53,9 +54,17 @@ final class PhpFpmServer implements FpmServer {
         return this;
     }
 
+    /** php.ini settings as {@code php_admin_value[name] = value}; take effect at the next start. */
+    PhpFpmServer ini(Map<String, String> settings) {
+        this.ini = Map.copyOf(settings);
+        return this;
+    }
+
     String config(String runLabel) {
         StringBuilder envLines = new StringBuilder();
         new java.util.TreeMap<>(env).forEach((k, v) -> envLines.append("env[").append(k).append("] = ").append(v).append('\n'));
+        new java.util.TreeMap<>(ini).forEach((k, v) -> envLines.append("php_admin_value[").append(k).append("] = ").append(v)
+                .append('\n'));
         String pmLines = pm.mode().equals("static")
                 ? """
                   pm = static

@@ -22,6 +22,9 @@ import org.jfpm.scoreboard.ScoreboardReader;
  * master, from /proc) every 10 ms. Reports, from the burst start: when 32 workers exist, when all 32
  * requests are running in PHP at once (from the start times PHP itself reports), and when all 32
  * responses are complete. Runs alternate between the servers.
+ *
+ * <p>{@code --spawn-modes fork,exec} gives one jfpm per spawn-mode (jfpm-fork, jfpm-exec); a
+ * jfpm-fork pool's template is not counted as a worker ({@link ChildCounter}).
  */
 public final class TimeToCapacity {
     private static final String USAGE = """
@@ -30,6 +33,7 @@ public final class TimeToCapacity {
               --requests N        concurrent requests = pm.max-children (default 32)
               --sleep-ms MS       how long each request sleeps in PHP (default 3000)
               --servers LIST      jfpm,php-fpm (default both, alternating)
+              --spawn-modes LIST  one jfpm per spawn-mode, e.g. fork,exec (default fork,exec; "" = jfpm's default, one jfpm)
               --jar PATH          jfpm jar (default supervisor/target/jfpm.jar)
               --java-opts OPTS    JVM options for jfpm, space-separated (default none)
               --log-level LEVEL   jfpm's log-level (default info; debug shows the policy's decisions)
@@ -48,7 +52,7 @@ public final class TimeToCapacity {
     }
 
     public static void main(String[] argv) throws Exception {
-        Args a = new Args(argv, Set.of("runs", "requests", "sleep-ms", "servers", "jar", "java-opts", "log-level",
+        Args a = new Args(argv, Set.of("runs", "requests", "sleep-ms", "servers", "spawn-modes", "jar", "java-opts", "log-level",
                 "listen", "php-fpm", "nginx", "out"), Set.of("keep"), USAGE);
         int runs = a.integer("runs", 5);
         int n = a.integer("requests", 32);
@@ -58,6 +62,7 @@ public final class TimeToCapacity {
         Path out = a.path("out", "bench/target/results").toAbsolutePath();
         boolean tcp = a.string("listen", "unix").equals("tcp");
         PoolSpec pm = PoolSpec.dynamic(n, 1, 1, 3);
+        List<String> modes = a.list("spawn-modes", "fork,exec");
         if (serverNames.contains("jfpm") && !Files.isRegularFile(jar)) {
             throw new IllegalArgumentException("--jar " + jar + ": no such file; build it with mvn -B package -DskipTests");
         }
@@ -65,7 +70,8 @@ public final class TimeToCapacity {
 
         System.out.println("# TimeToCapacity: " + n + " concurrent requests of " + sleepMs + " ms, pm dynamic max-children "
                 + pm.maxChildren() + " start " + pm.startServers() + " spare " + pm.minSpare() + ".." + pm.maxSpare()
-                + ", " + runs + " run(s) per server, " + (tcp ? "TCP" : "unix") + " sockets");
+                + ", " + runs + " run(s) per server, " + (tcp ? "TCP" : "unix") + " sockets, jfpm spawn-modes "
+                + (modes.isEmpty() ? "(default)" : modes));
         System.out.println("# machine: " + Machine.describe());
         System.out.println("# " + Machine.versionOf(List.of(a.string("nginx", "/usr/sbin/nginx"), "-v")) + "; "
                 + Machine.versionOf(List.of("/usr/bin/php-cgi", "-v")) + "; "
@@ -81,21 +87,29 @@ public final class TimeToCapacity {
             Nginx nginx = new Nginx(procs, ws, a.path("nginx", "/usr/sbin/nginx"));
             try {
                 for (String s : serverNames) {
-                    Endpoint ep = tcp ? new Endpoint.Tcp(Endpoint.freePort()) : new Endpoint.Unix(ws.file(s + ".sock"));
-                    FpmServer server = switch (s) {
-                        case "jfpm" -> new JfpmServer(procs, ws, jar, a.list("java-opts", ""), ep, pm, a.string("log-level", "info"));
-                        case "php-fpm" -> new PhpFpmServer(procs, ws, a.path("php-fpm", "/usr/sbin/php-fpm8.2"), ep, pm);
+                    List<FpmServer> made = new ArrayList<>();
+                    switch (s) {
+                        case "jfpm" -> {
+                            for (String mode : modes.isEmpty() ? java.util.Collections.<String>singletonList(null) : modes) {
+                                String label = mode == null ? s : s + "-" + mode;
+                                Endpoint ep = tcp ? new Endpoint.Tcp(Endpoint.freePort()) : new Endpoint.Unix(ws.file(label + ".sock"));
+                                made.add(new JfpmServer(procs, ws, jar, a.list("java-opts", ""), ep, pm, a.string("log-level", "info"))
+                                        .spawnMode(mode));
+                            }
+                        }
+                        case "php-fpm" -> made.add(new PhpFpmServer(procs, ws, a.path("php-fpm", "/usr/sbin/php-fpm8.2"),
+                                tcp ? new Endpoint.Tcp(Endpoint.freePort()) : new Endpoint.Unix(ws.file(s + ".sock")), pm));
                         default -> throw new IllegalArgumentException("--servers: unknown server '" + s + "', expected jfpm or php-fpm");
-                    };
-                    servers.put(s, server);
-                    ports.put(s, nginx.addServer(ep));
+                    }
+                    for (FpmServer server : made) {
+                        servers.put(server.name(), server);
+                        ports.put(server.name(), nginx.addServer(server.endpoint()));
+                    }
                 }
                 nginx.start();
                 for (int r = 1; r <= runs; r++) {
                     List<String> order = new ArrayList<>(servers.keySet());
-                    if (r % 2 == 0) {
-                        java.util.Collections.reverse(order);
-                    }
+                    java.util.Collections.rotate(order, -(r - 1));
                     for (String s : order) {
                         Run run = measure(procs, servers.get(s), ports.get(s), pm, n, sleepMs, r);
                         results.add(run);
@@ -103,7 +117,7 @@ public final class TimeToCapacity {
                         writeCsv(out.resolve("ttc-" + s + "-run" + r + ".csv"), run.result());
                     }
                 }
-                summary(results, serverNames, n);
+                summary(results, new ArrayList<>(servers.keySet()), n);
                 ok = true;
             } finally {
                 servers.values().forEach(FpmServer::stop);
@@ -141,7 +155,7 @@ public final class TimeToCapacity {
             Burst.Result result = Burst.run(port, n, sleepMs, children::count, busy, () -> Cpu.nanos(master));
             String byThread = Cpu.topDelta(threadsBefore, Cpu.byThread(master), 6);
             children.count();
-            List<Long> workers = children.children();
+            List<Long> workers = children.workers();
             double workersCpu = workers.stream().mapToLong(Cpu::nanos).filter(c -> c > 0).sum() / 1e6;
             return new Run(server.name(), run, result, loadBefore, Machine.loadAverage(), byThread, workersCpu, workers.size());
         } finally {

@@ -27,6 +27,36 @@ final class Workspace {
             printf("pid=%d\\n", getmypid());
             """;
 
+    /**
+     * CPU-bound: {@code ?n=} rounds (default 100000) of integer arithmetic and a string hash, a few
+     * milliseconds of PHP on this machine; answers with its pid and a checksum.
+     */
+    static final String CPU_PHP = """
+            <?php
+            $n = (int) ($_GET['n'] ?? 100000);
+            $x = 0;
+            for ($i = 0; $i < $n; $i++) {
+                $x = ($x * 31 + ($i ^ ($x >> 3))) & 0xffffff;
+            }
+            printf("pid=%d x=%d h=%s\n", getmypid(), $x, md5((string) $x));
+            """;
+    /**
+     * The answering worker's OPcache and APCu figures, one line: pid, cached scripts, hits, misses,
+     * OPcache memory used, APCu entries (for the cause of a throughput difference).
+     */
+    static final String CACHES_PHP = """
+            <?php
+            $o = function_exists('opcache_get_status') ? opcache_get_status(false) : false;
+            $a = function_exists('apcu_cache_info') ? @apcu_cache_info(true) : false;
+            printf("pid=%d opcache=%s scripts=%d hits=%d misses=%d used=%d apcu_entries=%s\n", getmypid(),
+                $o && $o['opcache_enabled'] ? 'on' : 'off',
+                $o ? $o['opcache_statistics']['num_cached_scripts'] : -1,
+                $o ? $o['opcache_statistics']['hits'] : -1,
+                $o ? $o['opcache_statistics']['misses'] : -1,
+                $o ? $o['memory_usage']['used_memory'] : -1,
+                $a ? $a['num_entries'] : '-');
+            """;
+
     private final Path dir;
     private final Path shm;
 
@@ -43,7 +73,22 @@ final class Workspace {
         Files.createDirectories(w.www());
         Files.writeString(w.www().resolve("sleep.php"), SLEEP_PHP);
         Files.writeString(w.www().resolve("hello.php"), HELLO_PHP);
+        Files.writeString(w.www().resolve("cpu.php"), CPU_PHP);
+        Files.writeString(w.www().resolve("caches.php"), CACHES_PHP);
         return w;
+    }
+
+    /**
+     * Links {@code www/NAME} to an installed application directory (e.g. {@code /usr/share/dokuwiki}),
+     * so that nginx serves it under {@code /NAME/} from its installed files.
+     */
+    Path link(String name, Path target) throws IOException {
+        if (!Files.isDirectory(target)) {
+            throw new IOException(target + ": no such directory");
+        }
+        Path link = www().resolve(name);
+        Files.deleteIfExists(link);
+        return Files.createSymbolicLink(link, target);
     }
 
     Path dir() {
