@@ -43,7 +43,8 @@ class WarmSpawnTest {
 
     private Path script() throws Exception {
         Path docroot = Files.createDirectories(tmp.resolve("www"));
-        return Files.writeString(docroot.resolve("who.php"), String.join("\n",
+        Path who = docroot.resolve("who.php");
+        Files.writeString(who, String.join("\n",
                 "<?php",
                 "$n = apcu_inc('counter', 1, $ok);",
                 "if (!$ok) { apcu_store('counter', 1); $n = 1; }",
@@ -51,6 +52,9 @@ class WarmSpawnTest {
                 "printf('pid=%d ppid=%d slot=%s apcu=%d hits=%d rb=%s mt=%d uniq=%s', getmypid(), posix_getppid(),",
                 "    getenv('JFPM_SLOT'), $n, $s['opcache_statistics']['hits'], bin2hex(random_bytes(8)), mt_rand(), uniqid());",
                 ""));
+        // OPcache does not cache a file changed in the last opcache.file_update_protection (2 s)
+        Files.setLastModifiedTime(who, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        return who;
     }
 
     private static Answer ask(Jfpm jfpm, Path script) {
