@@ -348,6 +348,9 @@ public final class Supervisor {
                   coordinated-shutdown.run-by-jvm-shutdown-hook = off
                   coordinated-shutdown.terminate-actor-system = on
                   actor.default-dispatcher.fork-join-executor.parallelism-max = 4
+                  # the pools' once-a-second /proc RSS sampling (RssSamples) is all that runs here: Pekko's
+                  # default of 16 threads grew the master by one thread per tick up to 16 (LeakTest)
+                  actor.default-blocking-io-dispatcher.thread-pool-executor.fixed-pool-size = 2
                 }
                 """).withFallback(Logging.pekkoConfig(logLevel));
     }
