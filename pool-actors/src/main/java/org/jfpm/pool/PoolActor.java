@@ -235,7 +235,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         timers.cancel(TimeoutCheck.INSTANCE);
         t.checkInterval().ifPresent(d -> timers.startTimerWithFixedDelay(TimeoutCheck.INSTANCE, d));
         long number = g.number();
-        policy = getContext().spawn(PolicyActor.create(Policies.forMode(g.config().pm()), getContext().getSelf(),
+        policy = getContext().spawn(PolicyActor.createDriven(Policies.forMode(g.config().pm()), getContext().getSelf(),
                 a -> new PolicyDecided(number, a)), "policy-" + number);
         quietReadables = 0;
         arm();
@@ -619,7 +619,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         if (!stopping) {
             rss.refresh(children.all());
             checkRequestTimeouts();
-            policy.tell(new PolicyActor.ViewChanged(view(false)));
+            policy.tell(new PolicyActor.Heartbeat(view(false))); // the policy's tick: it has no timer of its own
         }
         return this;
     }

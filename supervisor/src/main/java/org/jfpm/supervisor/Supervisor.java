@@ -344,6 +344,8 @@ public final class Supervisor {
         return ConfigFactory.parseString("""
                 pekko {
                   log-dead-letters = 0
+                  # timers without Pekko's 10 ms wheel tick: an idle master does not wake (ExactScheduler)
+                  scheduler.implementation = "org.jfpm.supervisor.ExactScheduler"
                   jvm-shutdown-hooks = off
                   coordinated-shutdown.run-by-jvm-shutdown-hook = off
                   coordinated-shutdown.terminate-actor-system = on
@@ -351,6 +353,9 @@ public final class Supervisor {
                   # the pools' once-a-second /proc RSS sampling (RssSamples) is all that runs here: Pekko's
                   # default of 16 threads grew the master by one thread per tick up to 16 (LeakTest)
                   actor.default-blocking-io-dispatcher.thread-pool-executor.fixed-pool-size = 2
+                  # its executor is shut down shutdown-timeout after its last task: at Pekko's 1 s that was a timer
+                  # every second (the sampling runs once a second) and threads torn down and made again
+                  actor.default-blocking-io-dispatcher.shutdown-timeout = 1h
                 }
                 """).withFallback(Logging.pekkoConfig(logLevel));
     }

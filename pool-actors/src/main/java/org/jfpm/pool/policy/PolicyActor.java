@@ -38,6 +38,13 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     public record Readable(PoolView view) implements Command {
     }
 
+    /**
+     * A tick with a fresh view, for an owner that keeps the 1 s heartbeat itself
+     * ({@link #createDriven}): decided as a tick, with {@code readable} cleared.
+     */
+    public record Heartbeat(PoolView view) implements Command {
+    }
+
     private enum Tick implements Command {
         INSTANCE
     }
@@ -57,6 +64,15 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     /** Ticks every {@link #TICK_INTERVAL}; sends {@code adapter.apply(action)} to {@code target}. */
     public static <T> Behavior<Command> create(Policy policy, ActorRef<T> target, Function<Action, T> adapter) {
         return create(policy, target, adapter, TICK_INTERVAL);
+    }
+
+    /**
+     * Without a timer of its own: the owner sends a {@link Heartbeat} every {@link #TICK_INTERVAL}
+     * (the PoolActor does on its own tick, so an idle pool wakes once a second, not twice).
+     */
+    public static <T> Behavior<Command> createDriven(Policy policy, ActorRef<T> target, Function<Action, T> adapter) {
+        return Behaviors.setup(context -> new PolicyActor(context, policy, action -> target.tell(adapter.apply(action)),
+                System::nanoTime));
     }
 
     /** As {@link #create(Policy, ActorRef, Function)} with another tick interval. */
@@ -79,6 +95,7 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
         return newReceiveBuilder()
                 .onMessage(ViewChanged.class, this::onViewChanged)
                 .onMessage(Readable.class, this::onReadable)
+                .onMessage(Heartbeat.class, this::onHeartbeat)
                 .onMessageEquals(Tick.INSTANCE, this::onTick)
                 .build();
     }
@@ -90,6 +107,11 @@ public final class PolicyActor extends AbstractBehavior<PolicyActor.Command> {
     private Behavior<Command> onReadable(Readable message) {
         PoolView v = message.view();
         return decide(v.readable() ? v : copy(v, true, v.nowNanos()), false);
+    }
+
+    private Behavior<Command> onHeartbeat(Heartbeat message) {
+        PoolView v = message.view();
+        return decide(v.readable() ? copy(v, false, v.nowNanos()) : v, true);
     }
 
     private Behavior<Command> onTick() {

@@ -106,4 +106,22 @@ class PolicyActorTest {
         actor.tell(new PolicyActor.Readable(full));
         pool.expectNoMessage(Duration.ofMillis(100));
     }
+
+    @Test
+    void aDrivenPolicyHasNoTimerAndDecidesAHeartbeatAsATick() {
+        ActorRef<PolicyActor.Command> actor = testKit.spawn(PolicyActor.createDriven(OndemandPolicy.initial(), pool.ref(), Wrapped::new));
+        actor.tell(new PolicyActor.Readable(view(ONDEMAND, List.of())));
+        assertEquals(1, ((Action.Spawn) pool.receiveMessage().action()).count());
+        WorkerView fresh = new WorkerView(42, 0, 1, RequestStage.ACCEPTING, clock.get(), clock.get(), 1, false);
+        actor.tell(new PolicyActor.ViewChanged(view(ONDEMAND, List.of(fresh))));
+        clock.addAndGet(seconds(11));
+        manualTime.timePasses(Duration.ofSeconds(2));
+        pool.expectNoMessage(Duration.ofMillis(50)); // no timer of its own: time alone decides nothing
+
+        PoolView later = new PoolView("www", ONDEMAND, List.of(fresh), 0, 0, true, true, clock.get());
+        actor.tell(new PolicyActor.Heartbeat(later));
+        Action.Bury bury = (Action.Bury) pool.receiveMessage().action();
+        assertEquals(42, bury.pid(), "the heartbeat's view shows the worker idle for 11 s");
+        pool.expectNoMessage(Duration.ofMillis(50)); // readable was cleared: no spawn for it
+    }
 }

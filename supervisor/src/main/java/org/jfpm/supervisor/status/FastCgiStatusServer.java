@@ -73,6 +73,8 @@ public final class FastCgiStatusServer implements AutoCloseable {
 
     static final int MAX_CONNECTIONS = 128;
     static final long IDLE_TIMEOUT_MS = 10_000;
+    /** How often idle and lingering connections are looked at while any is open. */
+    private static final long EXPIRE_CHECK_MS = 1000;
     /** After the answer without keep-conn: how long to read what the client still sends before closing. */
     private static final long LINGER_MS = 1_000;
 
@@ -406,7 +408,7 @@ public final class FastCgiStatusServer implements AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                selector.select(1000);
+                selector.select(connections > 0 ? EXPIRE_CHECK_MS : 0); // no connection: nothing to expire, sleep
                 for (Runnable t; (t = tasks.poll()) != null; ) {
                     t.run();
                 }
