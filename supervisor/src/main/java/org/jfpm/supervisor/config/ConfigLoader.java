@@ -194,7 +194,7 @@ public final class ConfigLoader {
         Long limit = g.integer("log-limit", MasterLog.MIN_LIMIT, MasterLog.MAX_LIMIT);
         Fields syslog = g.object("syslog", "an object, e.g. syslog { ident = \"jfpm\", facility = daemon }");
         String ident = syslog == null ? null : syslog.string("ident");
-        if (ident != null && (ident.isBlank() || ident.length() > 64 || !ident.matches("[\\x21-\\x7e]+"))) {
+        if (ident != null && !MasterLog.validIdent(ident)) {
             syslog.error("ident", "a tag of 1 to 64 printable characters without spaces, e.g. \"jfpm\"");
             ident = null;
         }

@@ -29,13 +29,18 @@ public record MasterLog(Path file, boolean syslog, int limit, String ident, int 
             Map.entry("local0", 16), Map.entry("local1", 17), Map.entry("local2", 18), Map.entry("local3", 19),
             Map.entry("local4", 20), Map.entry("local5", 21), Map.entry("local6", 22), Map.entry("local7", 23));
 
-    static final List<String> FACILITY_NAMES = List.of("auth", "authpriv", "cron", "daemon", "ftp", "kern", "local0",
+    public static final List<String> FACILITY_NAMES = List.of("auth", "authpriv", "cron", "daemon", "ftp", "kern", "local0",
             "local1", "local2", "local3", "local4", "local5", "local6", "local7", "lpr", "mail", "news", "syslog",
             "user", "uucp");
 
     /** The facility number of a name (any case), or -1. */
-    static int facility(String name) {
+    public static int facility(String name) {
         return name == null ? -1 : FACILITIES.getOrDefault(name.trim().toLowerCase(Locale.ROOT), -1);
+    }
+
+    /** A valid {@code syslog.ident}: 1 to 64 printable ASCII characters, no spaces. */
+    public static boolean validIdent(String ident) {
+        return ident != null && !ident.isBlank() && ident.length() <= 64 && ident.matches("[\\x21-\\x7e]+");
     }
 
     /** What the log-file setting says: "stderr", "syslog" or the path. */

@@ -9,16 +9,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jfpm.pool.AccessFormat;
+import org.jfpm.supervisor.config.MasterLog;
 
 /**
  * Translates what {@link FpmConfigReader} read into a jfpm HOCON configuration. Every directive ends up
  * in the output: as a setting with a comment naming the directive and {@code file:line}, or, when jfpm
- * has no counterpart (yet), as a comment, with a {@link Warning} that says why and what to do instead.
+ * has no counterpart, as a comment, with a {@link Warning} that says why and what to do instead.
  * The table of what becomes what is in {@code docs/configuration.md}, "Importing a PHP-FPM configuration".
  */
 public final class FpmTranslator {
@@ -56,8 +59,13 @@ public final class FpmTranslator {
     private static final Set<String> LOG_LEVELS = Set.of("alert", "error", "warning", "notice", "debug");
     private static final Set<String> RESERVED_ENV = Set.of("JFPM_POOL", "JFPM_SCOREBOARD", "JFPM_SCOREBOARD_FD", "JFPM_SLOT");
 
-    /** "Recognised, but jfpm has no key for it yet" (issue 10 lists these as coming). */
-    private static final String NOT_YET = "recognised, not yet supported by jfpm";
+    /** jfpm's log-limit range ({@code MasterLog.MIN_LIMIT} .. {@code MAX_LIMIT}); PHP-FPM's minimum is 512 too. */
+    private static final int LOG_LIMIT_MIN = MasterLog.MIN_LIMIT;
+    private static final int LOG_LIMIT_MAX = MasterLog.MAX_LIMIT;
+    /** PHP-FPM's rule for pm.status_path and ping.path (jfpm's status-path and ping-path): / then [alnum]/_-.~ */
+    private static final Pattern STATUS_PATH = Pattern.compile("/[A-Za-z0-9/_.~-]*");
+    /** An access-format code whose value jfpm measures differently: %M (PHP's memory vs the worker's peak RSS). */
+    private static final Pattern MEMORY_CODE = Pattern.compile("%(\\{[^}]*\\})?M");
 
     private static final Set<String> POOL_DIRECTIVES = Set.of("prefix", "user", "group", "listen", "listen.backlog",
             "listen.owner", "listen.group", "listen.mode", "listen.acl_users", "listen.acl_groups",
@@ -77,7 +85,8 @@ public final class FpmTranslator {
     /** The order of a pool's settings in the output. */
     private static final List<String> POOL_ORDER = List.of("command", "listen", "listen-backlog", "listen-owner",
             "listen-group", "listen-mode", "user", "group", "chdir", "clear-env", "env", "catch-workers-output",
-            "rlimit-files", "rlimit-core", "request-terminate-timeout", "request-slowlog-timeout");
+            "rlimit-files", "rlimit-core", "request-terminate-timeout", "request-slowlog-timeout", "slowlog",
+            "access-log", "access-format", "status-listen", "status-path", "ping-path", "ping-response");
     private static final List<String> PM_ORDER = List.of("mode", "max-children", "start-servers", "min-spare-servers",
             "max-spare-servers", "max-spawn-rate", "process-idle-timeout", "max-requests");
 
@@ -142,6 +151,11 @@ public final class FpmTranslator {
         for (IniLine.Entry e : read.global()) {
             translateGlobal(e, global, poolDefaults);
         }
+        Setting logFile = global.settings.get("log-file");
+        if (logFile != null && logFile.value().equals(Hocon.string("syslog")) && !global.settings.containsKey("syslog.ident")) {
+            global.settings.put("syslog.ident", new Setting(Hocon.string("php-fpm"),
+                    "PHP-FPM's default syslog.ident (jfpm's own is jfpm)"));
+        }
         PhpCgi php = phpCgi(read);
         List<Map.Entry<String, Out>> pools = new ArrayList<>();
         Set<String> jfpmNames = new java.util.HashSet<>();
@@ -168,7 +182,7 @@ public final class FpmTranslator {
             h.comment("  " + f);
         }
         h.comment("A setting's comment names the PHP-FPM directive and file:line it comes from. \"(not translated)\"");
-        h.comment("keeps a directive jfpm has no counterpart for (yet); import-fpm warned about each on stderr.");
+        h.comment("keeps a directive jfpm has no counterpart for; import-fpm warned about each on stderr.");
         h.comment("Check the result with: java -jar jfpm.jar --test --config FILE");
         h.open("jfpm", null);
         global.settings.forEach((k, s) -> h.setting(k, s.value(), s.comment()));
@@ -235,11 +249,22 @@ public final class FpmTranslator {
         redefinition(e, out);
         switch (e.name()) {
             case "pid" -> out.set("pid-file", Hocon.string(absolute(v, null, LOCALSTATEDIR)), e);
-            case "error_log" -> out.skip(e, NOT_YET + " (no log-file key): jfpm logs to stderr"
-                    + (v.equals("syslog") ? "; under systemd, journald passes it on to syslog"
-                    : "; until it has a log file, redirect stderr (systemd: StandardError=append:" + absolute(v, null, LOCALSTATEDIR) + ")"));
-            case "syslog.ident", "syslog.facility" -> out.skip(e, NOT_YET + " (no syslog output): jfpm logs to stderr;"
-                    + " under systemd, set SyslogIdentifier=/SyslogFacility= in its unit");
+            case "error_log" -> errorLog(e, out);
+            case "syslog.ident" -> {
+                if (MasterLog.validIdent(v)) {
+                    out.set("syslog.ident", Hocon.string(v), e);
+                } else {
+                    out.skip(e, "jfpm's syslog.ident takes 1 to 64 printable characters without spaces; its default is"
+                            + " jfpm (PHP-FPM's php-fpm)");
+                }
+            }
+            case "syslog.facility" -> {
+                if (MasterLog.facility(v) >= 0) {
+                    out.set("syslog.facility", v.trim().toLowerCase(Locale.ROOT), e);
+                } else {
+                    out.skip(e, "not a syslog facility (PHP-FPM rejects it): one of " + String.join(", ", MasterLog.FACILITY_NAMES));
+                }
+            }
             case "log_buffering" -> out.skip(e, "no counterpart: jfpm writes every log line whole, unbuffered");
             case "log_level" -> {
                 String level = v.toLowerCase(Locale.ROOT);
@@ -249,7 +274,7 @@ public final class FpmTranslator {
                     out.skip(e, "not a PHP-FPM log level (alert, error, warning, notice, debug)");
                 }
             }
-            case "log_limit" -> out.skip(e, NOT_YET + " (no log-limit key): jfpm logs worker output lines whole");
+            case "log_limit" -> logLimit(e, out);
             case "emergency_restart_threshold" -> integer(e, out, "emergency-restart-threshold", 0);
             case "emergency_restart_interval" -> duration(e, out, "emergency-restart-interval");
             case "process_control_timeout" -> {
@@ -274,7 +299,11 @@ public final class FpmTranslator {
                         + " jfpm sets it on every worker (pool-defaults.rlimit-core)");
             }
             case "events.mechanism" -> out.skip(e, "no counterpart: jfpm waits on its sockets with poll(2)");
-            case "systemd_interval" -> out.skip(e, NOT_YET + " (no systemd notify support yet); a watchdog will follow WATCHDOG_USEC");
+            case "systemd_interval" -> out.skip(e, "no counterpart: the interval is fixed. Under systemd (Type=notify) jfpm"
+                    + " sends STATUS= with its pools' counts every 5 s, and WATCHDOG=1 every half of the unit's WatchdogSec="
+                    + " (PHP-FPM's systemd_interval gives way to WatchdogSec= too); set WatchdogSec= in jfpm's unit for a watchdog"
+                    + (seconds(v) == 0 ? ". PHP-FPM sent nothing with 0; jfpm notifies whenever systemd gives it NOTIFY_SOCKET"
+                    + " (Type=simple: never)" : ""));
             default -> out.skip(e, POOL_DIRECTIVES.contains(e.name())
                     ? "a pool directive in [global]: PHP-FPM rejects it there (php-fpm -t fails)"
                     : "unknown to PHP-FPM 8.2 too (php-fpm -t fails with \"unknown entry\")");
@@ -299,6 +328,8 @@ public final class FpmTranslator {
         boolean limitExtensions = false;
         boolean listenSeen = false;
         boolean backlogSeen = false;
+        IniLine.Entry statusPath = null;
+        IniLine.Entry pingPath = null;
         List<String> command = new ArrayList<>(php.argv());
         for (IniLine.Entry e : p.entries()) {
             noteExpansion(e);
@@ -307,7 +338,7 @@ public final class FpmTranslator {
                 switch (e.name()) {
                     case "env" -> env(e, out);
                     case "php_value", "php_flag", "php_admin_value", "php_admin_flag" -> php(e, out);
-                    case "access.suppress_path" -> out.skip(e, NOT_YET + " (no access log yet)");
+                    case "access.suppress_path" -> suppressPath(e, out);
                     default -> out.skip(e, "unknown array directive " + e.name() + "[...] (php-fpm -t fails)");
                 }
                 continue;
@@ -320,7 +351,7 @@ public final class FpmTranslator {
                 case "group" -> out.set("group", Hocon.string(v), e);
                 case "listen" -> {
                     listenSeen = true;
-                    listen(e, out, poolPrefix);
+                    address(e, out, poolPrefix, "listen");
                 }
                 case "listen.backlog" -> {
                     backlogSeen = true;
@@ -365,14 +396,41 @@ public final class FpmTranslator {
                 case "pm.max_spawn_rate" -> integer(e, out, "pm.max-spawn-rate", 1);
                 case "pm.process_idle_timeout" -> duration(e, out, "pm.process-idle-timeout");
                 case "pm.max_requests" -> integer(e, out, "pm.max-requests", 0);
-                case "pm.status_path", "ping.path", "ping.response" -> out.skip(e, NOT_YET + " (no status-path, ping-path,"
-                        + " ping-response keys yet). jfpm's HTTP status server (jfpm.status.listen) answers /status/"
-                        + p.name() + " and /ping in PHP-FPM's formats");
-                case "pm.status_listen" -> out.skip(e, NOT_YET + " (no status-listen key yet; FastCGI status). jfpm's HTTP"
-                        + " status server: jfpm.status.listen = \"" + v + "\" serves /status/" + p.name() + " over HTTP");
-                case "access.log", "access.format" -> out.skip(e, NOT_YET + " (no access-log key yet): jfpm writes no access log");
-                case "slowlog" -> out.skip(e, NOT_YET + " (no slowlog file yet): jfpm logs each slow request (pool, pid,"
-                        + " method, URI, script, duration; no PHP backtrace) to its own log");
+                case "pm.status_path" -> {
+                    if (statusPath(e, out, "status-path", 1)) {
+                        statusPath = e;
+                    }
+                }
+                case "ping.path" -> {
+                    if (statusPath(e, out, "ping-path", 2)) {
+                        pingPath = e;
+                    }
+                }
+                case "ping.response" -> {
+                    if (v.isEmpty()) {
+                        out.skip(e, "an empty ping.response (PHP-FPM rejects it)");
+                    } else {
+                        out.set("ping-response", Hocon.string(v), e);
+                    }
+                }
+                case "pm.status_listen" -> {
+                    if (v.isEmpty()) {
+                        out.set("status-listen", Hocon.string(""), e);
+                    } else {
+                        address(e, out, poolPrefix, "status-listen");
+                    }
+                }
+                case "access.log" -> logPath(e, out, "access-log", poolPrefix);
+                case "access.format" -> accessFormat(e, out);
+                case "access.suppress_path" -> suppressPath(e, out);
+                case "slowlog" -> {
+                    logPath(e, out, "slowlog", poolPrefix);
+                    if (!v.isEmpty() && out.settings.containsKey("slowlog")) {
+                        warn(e.source(), "slowlog = " + e.raw() + ": jfpm writes PHP-FPM's entry (time, pool, pid, script,"
+                                + " request and its duration so far) without the PHP backtrace: it reads the scoreboard"
+                                + " and never ptraces a worker");
+                    }
+                }
                 case "request_slowlog_timeout" -> duration(e, out, "request-slowlog-timeout");
                 case "request_slowlog_trace_depth" -> out.skip(e, "no counterpart: jfpm's slow-request log has no PHP backtrace"
                         + " (PHP-FPM ptraces the worker for it)");
@@ -385,8 +443,20 @@ public final class FpmTranslator {
                         + " (or systemd's RootDirectory=) instead");
                 case "chdir" -> out.set("chdir", Hocon.string(v), e);
                 case "catch_workers_output" -> bool(e, out, "catch-workers-output");
-                case "decorate_workers_output" -> out.skip(e, NOT_YET + ": jfpm always prefixes a captured line with"
-                        + " its pool and pid");
+                case "decorate_workers_output" -> {
+                    String b = booleanValue(v);
+                    if (b == null) {
+                        out.skip(e, "not a boolean (PHP-FPM rejects it)");
+                    } else if (b.equals("true")) {
+                        out.notes.add("decorate_workers_output = " + e.raw() + "  (" + where(e.source()) + "): nothing to set,"
+                                + " PHP-FPM's default is what jfpm always does: each captured line is logged as"
+                                + " [pool " + p.name() + "] child PID said into stderr: \"...\"");
+                    } else {
+                        out.skip(e, "no counterpart: jfpm always decorates captured worker output, PHP-FPM's default"
+                                + " ([pool " + p.name() + "] child PID said into stderr: \"...\"); it cannot log the raw lines."
+                                + " A tool that reads them can strip that prefix");
+                    }
+                }
                 case "clear_env" -> bool(e, out, "clear-env");
                 case "security.limit_extensions" -> {
                     limitExtensions = true;
@@ -406,6 +476,7 @@ public final class FpmTranslator {
             warn(p.section(), "[" + p.name() + "]: " + msg);
             out.notes.add(0, "(not translated) PHP-FPM's default for security.limit_extensions\n  " + msg);
         }
+        statusAnswers(p, out, statusPath, pingPath);
         if (!listenSeen) {
             warn(p.section(), "[" + p.name() + "] has no listen: PHP-FPM and jfpm both need one");
         }
@@ -444,26 +515,164 @@ public final class FpmTranslator {
                 + " $fastcgi_script_name =404;` after fastcgi_split_path_info)";
     }
 
-    private void listen(IniLine.Entry e, Out out, Path poolPrefix) {
+    /** {@code listen} or {@code pm.status_listen} (same syntax in PHP-FPM) as jfpm's {@code key}. */
+    private void address(IniLine.Entry e, Out out, Path poolPrefix, String key) {
         String v = e.value().value();
         if (v.isEmpty()) {
-            out.skip(e, "an empty listen (PHP-FPM rejects it)");
+            out.skip(e, "an empty " + e.key() + " (PHP-FPM rejects it)");
         } else if (v.matches(":?\\d+")) {
             v = v.substring(v.indexOf(':') + 1);
-            out.settings.put("listen", new Setting(Hocon.string("0.0.0.0:" + v), e.key() + " = " + e.raw() + " ("
+            out.settings.put(key, new Setting(Hocon.string("0.0.0.0:" + v), e.key() + " = " + e.raw() + " ("
                     + where(e.source()) + "): a bare port, every IPv4 address"));
-            warn(e.source(), "listen = " + e.raw() + ": PHP-FPM listens on every address, IPv6 and IPv4 (a dual-stack [::]);"
-                    + " jfpm listens on one address per pool and keeps IPv6 sockets IPv6-only, so this becomes"
+            warn(e.source(), e.key() + " = " + e.raw() + ": PHP-FPM listens on every address, IPv6 and IPv4 (a dual-stack [::]);"
+                    + " jfpm binds one address for " + key + " and keeps IPv6 sockets IPv6-only, so this becomes"
                     + " 0.0.0.0:" + v + " (every IPv4 address). Write \"[::]:" + v + "\" for IPv6 instead");
         } else if (v.indexOf(':') >= 0) {
-            out.set("listen", Hocon.string(v), e);
+            out.set(key, Hocon.string(v), e);
         } else {
             String path = absolute(v, poolPrefix != null ? poolPrefix : host.prefix(), FpmConfigReader.DEFAULT_PREFIX);
-            out.set("listen", Hocon.string("unix:" + path), e);
+            out.set(key, Hocon.string("unix:" + path), e);
             if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
-                warn(e.source(), "listen = " + v + ": a unix socket path longer than 107 bytes, which no one can bind");
+                warn(e.source(), e.key() + " = " + v + ": a unix socket path longer than 107 bytes, which no one can bind");
             }
         }
+    }
+
+    /** {@code error_log}: {@code syslog}, or a file relative to the prefix (else /var), as PHP-FPM resolves it. */
+    private void errorLog(IniLine.Entry e, Out out) {
+        String v = e.value().value();
+        if (v.isEmpty()) {
+            out.skip(e, "an empty error_log, which PHP-FPM cannot open; jfpm logs to stderr without log-file");
+        } else if (v.equalsIgnoreCase("syslog")) {
+            out.set("log-file", Hocon.string("syslog"), e);
+            if (!host.exists().test(Path.of("/dev/log"))) {
+                warn(e.source(), "error_log = " + e.raw() + ": there is no /dev/log on this machine, and jfpm refuses to"
+                        + " start with log-file = syslog where no syslog daemon listens (PHP-FPM's syslog(3) drops the lines)");
+            }
+        } else {
+            out.set("log-file", Hocon.string(absolute(v, null, LOCALSTATEDIR)), e);
+        }
+    }
+
+    /** {@code log_limit}: PHP-FPM's minimum is jfpm's (512); above jfpm's maximum it is lowered, with a warning. */
+    private void logLimit(IniLine.Entry e, Out out) {
+        String v = e.value().value();
+        if (!INTEGER.matcher(v).matches()) {
+            out.skip(e, "not an integer (PHP-FPM rejects it)");
+            return;
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException tooLong) {
+            n = Long.MAX_VALUE;
+        }
+        if (n < LOG_LIMIT_MIN) {
+            out.skip(e, "below " + LOG_LIMIT_MIN + " (PHP-FPM rejects it: log_limit must be >= " + LOG_LIMIT_MIN + ")");
+        } else if (n > LOG_LIMIT_MAX) {
+            out.settings.put("log-limit", new Setting(Integer.toString(LOG_LIMIT_MAX), e.key() + " = " + e.raw() + " ("
+                    + where(e.source()) + "): lowered to jfpm's maximum"));
+            warn(e.source(), "log_limit = " + e.raw() + ": jfpm's log-limit is at most " + LOG_LIMIT_MAX + ", so lines"
+                    + " longer than that are cut (and end in ...) where PHP-FPM kept them up to " + v + " bytes");
+        } else {
+            out.set("log-limit", v, e);
+        }
+    }
+
+    /**
+     * {@code pm.status_path} or {@code ping.path}: PHP-FPM's path rule, which jfpm's keys share; an
+     * empty value is PHP-FPM's "unset" and jfpm's "none". Whether and where it is answered is
+     * {@link #statusAnswers}'s. Returns whether it was translated.
+     */
+    private boolean statusPath(IniLine.Entry e, Out out, String key, int minLength) {
+        String v = e.value().value();
+        if (!v.isEmpty() && (!STATUS_PATH.matcher(v).matches() || v.length() < minLength)) {
+            out.skip(e, "not a " + (minLength > 1 ? "ping" : "status") + " path (PHP-FPM rejects it): / followed by"
+                    + " A-Z a-z 0-9 / _ - . ~" + (minLength > 1 ? ", at least " + minLength + " characters" : ""));
+            return false;
+        }
+        out.set(key, Hocon.string(v), e);
+        return true;
+    }
+
+    /**
+     * Where PHP-FPM answered the pool's status and ping, and where jfpm does: PHP-FPM's workers answer
+     * {@code pm.status_path} and {@code ping.path} on the pool's own {@code listen} (and, with
+     * {@code pm.status_listen}, a hidden pool answers them there too); jfpm's master answers them on
+     * {@code status-listen} only. Each difference is warned about.
+     */
+    private void statusAnswers(FpmConfigReader.Pool p, Out out, IniLine.Entry statusPath, IniLine.Entry pingPath) {
+        Setting listen = out.settings.get("status-listen");
+        boolean served = listen != null && !listen.value().equals(Hocon.string(""));
+        String status = statusPath == null || !out.settings.containsKey("status-path") ? "" : statusPath.value().value();
+        String ping = pingPath == null || !out.settings.containsKey("ping-path") ? "" : pingPath.value().value();
+        if (served && statusPath == null) {
+            out.settings.put("status-path", new Setting(Hocon.string(""), "no pm.status_path: PHP-FPM's status pool"
+                    + " answers no status page (jfpm's default status-path is /status)"));
+        }
+        if (!status.isEmpty() && status.equals(ping)) {
+            out.settings.put("status-path", new Setting(Hocon.string(""), statusPath.key() + " = " + statusPath.raw()
+                    + " (" + where(statusPath.source()) + "): the same path as ping.path, which PHP-FPM matches first"));
+            warn(statusPath.source(), "pm.status_path = " + statusPath.raw() + " is also ping.path: PHP-FPM answered the"
+                    + " ping there, never the status page; jfpm needs two paths, so status-path is \"\" (none)");
+            status = "";
+        }
+        if (!status.isEmpty()) {
+            warnWhereAnswered(p, statusPath, "the status page", served, listen);
+        }
+        if (!ping.isEmpty()) {
+            warnWhereAnswered(p, pingPath, "the ping", served, listen);
+        }
+    }
+
+    private void warnWhereAnswered(FpmConfigReader.Pool p, IniLine.Entry e, String what, boolean served, Setting listen) {
+        String path = e.value().value();
+        if (served) {
+            warn(e.source(), e.key() + " = " + e.raw() + ": PHP-FPM answered " + what + " on pm.status_listen and, from a"
+                    + " worker, on the pool's own listen; jfpm's master answers it on status-listen (" + listen.value()
+                    + ") only, so a " + path + " sent to listen now reaches php-cgi as a script. Send " + path
+                    + " to status-listen");
+        } else {
+            warn(e.source(), e.key() + " = " + e.raw() + ": PHP-FPM's worker answered " + what + " on the pool's own"
+                    + " listen; jfpm answers it only on a status-listen of the pool (its master replies: php-cgi cannot),"
+                    + " and [" + p.name() + "] has no pm.status_listen, so there is none and a " + path + " sent to listen"
+                    + " reaches php-cgi as a script. Set status-listen (e.g. \"127.0.0.1:9001\" or \"unix:/run/php/"
+                    + p.name() + "-status.sock\") and send " + path + " there (nginx: location = " + path
+                    + " { include fastcgi_params; fastcgi_pass ...; }); jfpm.status.listen's HTTP server serves /status/"
+                    + p.name() + " as well");
+        }
+    }
+
+    /** {@code access.log} or {@code slowlog}: a file, relative to the pool's prefix, then -p, then /usr (as PHP-FPM). */
+    private void logPath(IniLine.Entry e, Out out, String key, Path poolPrefix) {
+        String v = e.value().value();
+        if (v.isEmpty()) {
+            out.set(key, Hocon.string(""), e); // PHP-FPM's "unset", jfpm's "off"
+            return;
+        }
+        out.set(key, Hocon.string(absolute(v, poolPrefix, FpmConfigReader.DEFAULT_PREFIX)), e);
+    }
+
+    private void accessFormat(IniLine.Entry e, Out out) {
+        String v = e.value().value();
+        Optional<String> problem = AccessFormat.problem(v);
+        if (problem.isPresent()) {
+            out.skip(e, "jfpm's access log cannot write this format: it expects " + problem.get());
+            return;
+        }
+        out.set("access-format", Hocon.string(v), e);
+        if (MEMORY_CODE.matcher(v).find()) {
+            warn(e.source(), "access.format: %M is PHP's peak memory of the request in PHP-FPM; jfpm writes the worker's"
+                    + " peak RSS so far (ru_maxrss: PHP's allocator is not visible from outside), which is larger and"
+                    + " never goes down");
+        }
+    }
+
+    private void suppressPath(IniLine.Entry e, Out out) {
+        out.skip(e, "no counterpart: jfpm's access log has no suppress list, so the requests for " + e.value().value()
+                + " that PHP-FPM left out (GET or HEAD, 2xx, no body, no query) are logged. Health checks sent to the"
+                + " pool's status-listen (pm.status_path, ping.path) never reach a worker and are never logged: point"
+                + " them there");
     }
 
     private void env(IniLine.Entry e, Out out) {

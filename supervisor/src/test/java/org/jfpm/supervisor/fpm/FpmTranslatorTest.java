@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jfpm.pool.PoolConfig;
 import org.jfpm.supervisor.config.ConfigLoader;
+import org.jfpm.supervisor.config.FastCgiStatus;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,12 +99,13 @@ class FpmTranslatorTest {
         assertEquals(List.of("jfpm"), List.copyOf(c.root().keySet()));
         assertEquals(List.of("www"), List.copyOf(c.getObject("jfpm.pools").keySet()));
 
-        // two warnings: error_log has no jfpm key yet; PHP-FPM's default limit_extensions is not enforced by php-cgi
-        assertEquals(List.of("php-fpm.conf:26", "www.conf:4"), warningsAt(t), t.warnings()::toString);
-        assertTrue(t.warnings().get(0).message().startsWith("error_log = /var/log/php8.2-fpm.log: recognised, not yet"
-                + " supported by jfpm"), t.warnings()::toString);
-        assertTrue(t.warnings().get(1).message().contains("try_files"), t.warnings()::toString);
-        assertTrue(t.hocon().contains("# (not translated) error_log = /var/log/php8.2-fpm.log  (php-fpm.conf:26)"), t.hocon());
+        assertEquals("/var/log/php8.2-fpm.log", c.getString("jfpm.log-file"), "error_log");
+
+        // one warning: PHP-FPM's default limit_extensions is not enforced by php-cgi
+        assertEquals(List.of("www.conf:4"), warningsAt(t), t.warnings()::toString);
+        assertTrue(t.warnings().get(0).message().contains("try_files"), t.warnings()::toString);
+        assertTrue(t.hocon().matches("(?s).*\n  log-file = \"/var/log/php8.2-fpm.log\" +# error_log \\(php-fpm.conf:26\\)\n.*"), t.hocon());
+        assertFalse(t.hocon().contains("not yet supported"), t.hocon());
         assertTrue(t.hocon().contains("pid-file = \"/run/php/php8.2-fpm.pid\"          # pid (php-fpm.conf:19)"), t.hocon());
         assertTrue(t.hocon().contains("max-children = 5                        # pm.max_children (www.conf:127)"), t.hocon());
     }
@@ -118,6 +121,7 @@ class FpmTranslatorTest {
         assertEquals(Path.of(tmp + "/run/php8.2-fpm.pid"), config.pidFile());
         assertEquals("www", config.pools().get(0).name());
         assertEquals(5, config.pools().get(0).pm().maxChildren());
+        assertEquals(Path.of("/var/log/php8.2-fpm.log"), config.log().file());
     }
 
     @Test
@@ -146,11 +150,19 @@ class FpmTranslatorTest {
 
     // ---- every directive ---------------------------------------------------------------------
 
+    /**
+     * The fixture in {@code TMP/fpm}, with {@code prefix = /srv/$pool} pointed at {@code TMP/fpm/$pool}
+     * (same line), whose {@code log/} exists: jfpm checks that a log file's directory exists.
+     */
     private Path everyDirective() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("fpm/pool.d")).getParent();
         Files.copy(resource("every-directive/php-fpm.conf"), dir.resolve("php-fpm.conf"));
-        Files.copy(resource("every-directive/pool.d/every.conf"), dir.resolve("pool.d/every.conf"));
+        String every = Files.readString(resource("every-directive/pool.d/every.conf"));
+        assertTrue(every.contains("\nprefix = /srv/$pool\n"));
+        Files.writeString(dir.resolve("pool.d/every.conf"), every.replace("\nprefix = /srv/$pool\n", "\nprefix = " + dir + "/$pool\n"));
         Files.createDirectories(dir.resolve("run"));
+        Files.createDirectories(dir.resolve("log"));
+        Files.createDirectories(dir.resolve("shop/log"));
         return dir;
     }
 
@@ -188,9 +200,20 @@ class FpmTranslatorTest {
         assertEquals(Duration.ofSeconds(10), c.getDuration("process-control-timeout"));
         assertEquals(1024, c.getInt("pool-defaults.rlimit-files"));
         assertEquals("unlimited", c.getString("pool-defaults.rlimit-core"));
+        assertEquals(dir.resolve("log/php-fpm.log").toString(), c.getString("log-file"), "error_log, relative to the prefix");
+        assertEquals("php-fpm", c.getString("syslog.ident"));
+        assertEquals("daemon", c.getString("syslog.facility"));
+        assertEquals(4096, c.getInt("log-limit"));
 
         Config shop = c.getConfig("pools.shop");
-        assertEquals("unix:/srv/shop/run/shop.sock", shop.getString("listen"), "relative to the pool's prefix, $pool expanded");
+        assertEquals("unix:" + dir + "/shop/run/shop.sock", shop.getString("listen"), "relative to the pool's prefix, $pool expanded");
+        assertEquals(dir + "/shop/log/shop.access.log", shop.getString("access-log"), "relative to the pool's prefix, $pool expanded");
+        assertEquals("%R - %u %t \"%m %r%Q%q\" %s %f %{milli}d %{kilo}M %C%%", shop.getString("access-format"));
+        assertEquals(dir + "/shop/log/shop.log.slow", shop.getString("slowlog"), "relative to the pool's prefix, $pool expanded");
+        assertEquals("127.0.0.1:9001", shop.getString("status-listen"));
+        assertEquals("/status", shop.getString("status-path"));
+        assertEquals("/ping", shop.getString("ping-path"));
+        assertEquals("pong", shop.getString("ping-response"));
         assertEquals(1024, shop.getInt("listen-backlog"));
         assertEquals("0660", shop.getString("listen-mode"));
         assertEquals("www-data", shop.getString("listen-owner"));
@@ -235,11 +258,11 @@ class FpmTranslatorTest {
 
         // the warnings name file:line; each kind of untranslated directive says what it was for
         List<String> at = warningsAt(t);
-        for (String expected : List.of("php-fpm.conf:5", "php-fpm.conf:6", "php-fpm.conf:7", "php-fpm.conf:8",
-                "php-fpm.conf:10", "php-fpm.conf:14", "php-fpm.conf:15", "php-fpm.conf:16", "php-fpm.conf:17",
+        for (String expected : List.of("php-fpm.conf:8",
+                "php-fpm.conf:14", "php-fpm.conf:15", "php-fpm.conf:16", "php-fpm.conf:17",
                 "php-fpm.conf:18", "php-fpm.conf:19", "php-fpm.conf:20", "every.conf:11", "every.conf:12",
-                "every.conf:14", "every.conf:15", "every.conf:16", "every.conf:25", "every.conf:26", "every.conf:27",
-                "every.conf:28", "every.conf:29", "every.conf:30", "every.conf:31", "every.conf:32", "every.conf:34",
+                "every.conf:14", "every.conf:15", "every.conf:16", "every.conf:25", "every.conf:27",
+                "every.conf:30", "every.conf:31", "every.conf:32", "every.conf:34",
                 "every.conf:36", "every.conf:39", "every.conf:42", "every.conf:44", "every.conf:45", "every.conf:49",
                 "every.conf:51", "every.conf:52", "every.conf:53", "every.conf:55", "every.conf:58")) {
             assertTrue(at.contains(expected), expected + " not warned about: " + t.warnings());
@@ -250,9 +273,20 @@ class FpmTranslatorTest {
                 + " lets scripts override it with ini_set()");
         assertWarning(t, "every.conf:58", "listen = 9000: PHP-FPM listens on every address, IPv6 and IPv4");
         assertWarning(t, "php-fpm.conf:16", "daemonize = yes: no counterpart: jfpm always runs in the foreground");
-        assertWarning(t, "every.conf:29", "access.log = log/$pool.access.log: recognised, not yet supported by jfpm");
-        assertWarning(t, "every.conf:26", "pm.status_listen = 127.0.0.1:9001: recognised, not yet supported by jfpm");
-        assertWarning(t, "every.conf:32", "slowlog = log/$pool.log.slow: recognised, not yet supported by jfpm");
+        assertWarning(t, "every.conf:25", "pm.status_path = /status: PHP-FPM answered the status page on pm.status_listen"
+                + " and, from a worker, on the pool's own listen; jfpm's master answers it on status-listen");
+        assertWarning(t, "every.conf:27", "ping.path = /ping: PHP-FPM answered the ping on pm.status_listen");
+        assertWarning(t, "every.conf:30", "access.format: %M is PHP's peak memory of the request in PHP-FPM");
+        assertWarning(t, "every.conf:31", "access.suppress_path[] = /ping: no counterpart: jfpm's access log has no suppress list");
+        assertWarning(t, "every.conf:32", "slowlog = log/$pool.log.slow: jfpm writes PHP-FPM's entry");
+        assertWarning(t, "every.conf:42", "decorate_workers_output = no: no counterpart");
+        assertWarning(t, "php-fpm.conf:20", "systemd_interval = 10: no counterpart");
+        for (String translated : List.of("php-fpm.conf:5", "php-fpm.conf:6", "php-fpm.conf:7", "php-fpm.conf:10",
+                "every.conf:26", "every.conf:28", "every.conf:29")) {
+            assertFalse(at.contains(translated), translated + " translates as is: no warning " + t.warnings());
+        }
+        assertTrue(t.warnings().stream().noneMatch(w -> w.message().contains("not yet")), t.warnings()::toString);
+        assertFalse(t.hocon().contains("not yet"), t.hocon());
         assertWarning(t, "every.conf:57", "[api]: PHP-FPM's default security.limit_extensions = .php .phar");
     }
 
@@ -263,6 +297,18 @@ class FpmTranslatorTest {
         SupervisorConfig config = ConfigLoader.load(Files.writeString(tmp.resolve("jfpm.conf"), hocon));
         assertEquals(List.of("shop", "api", "ondemand", "tcp6"),
                 config.pools().stream().map(p -> p.name()).toList());
+        assertEquals(dir.resolve("log/php-fpm.log"), config.log().file());
+        assertEquals(4096, config.log().limit());
+        assertEquals("php-fpm", config.log().ident());
+        PoolConfig shop = config.pools().get(0);
+        assertEquals(dir.resolve("shop/log/shop.access.log"), shop.logs().accessLog());
+        assertEquals(dir.resolve("shop/log/shop.log.slow"), shop.logs().slowlog());
+        assertEquals("%R - %u %t \"%m %r%Q%q\" %s %f %{milli}d %{kilo}M %C%%", shop.logs().accessFormat());
+        FastCgiStatus status = config.fastCgiStatus().get(0);
+        assertEquals("127.0.0.1:9001", status.listen().orElseThrow().toString());
+        assertEquals("/status", status.statusPath());
+        assertEquals("/ping", status.pingPath());
+        assertEquals("pong", status.pingResponse());
     }
 
     private static void assertWarning(FpmTranslator.Translation t, String at, String text) {
@@ -360,5 +406,253 @@ class FpmTranslatorTest {
         Config c = parse(hocon).getConfig("jfpm.pools.www.env");
         assertEquals(System.getenv("HOME"), c.getString("HOME_COPY"));
         assertEquals("", c.getString("NONE"), "unset: empty, as PHP-FPM");
+    }
+
+    // ---- the master's log, systemd, access log, slowlog, status over FastCGI ---------------
+
+    /** {@code [global]} {@code lines} and a pool, read with {@code prefix}; /dev/log exists as {@code devLog} says. */
+    private FpmTranslator.Translation global(Path prefix, boolean devLog, String... lines) throws Exception {
+        Path f = tmp.resolve("php-fpm.conf");
+        Files.writeString(f, "[global]\n" + String.join("\n", lines) + "\n[www]\nlisten = 127.0.0.1:9000\n");
+        FpmConfigReader.Result read = new FpmConfigReader(prefix, ENV::get).read(List.of(f));
+        FpmTranslator.Host h = host(prefix);
+        return FpmTranslator.translate(read, new FpmTranslator.Host(h.env(), h.executable(),
+                p -> p.equals(Path.of("/dev/log")) ? devLog : Files.exists(p), h.directory(), h.somaxconn(), prefix));
+    }
+
+    /** What {@code --test} loads from the translation. */
+    private static SupervisorConfig load(FpmTranslator.Translation t) throws Exception {
+        return ConfigLoader.fromString(t.hocon(), "imported");
+    }
+
+    private static void assertNoWarningAt(FpmTranslator.Translation t, String at) {
+        assertFalse(warningsAt(t).contains(at), "no warning at " + at + ": " + t.warnings());
+    }
+
+    @Test
+    void errorLogFileResolvesAgainstThePrefixThenVar() throws Exception {
+        FpmTranslator.Translation t = global(null, true, "error_log = log/php-fpm.log");
+        assertEquals("/var/log/php-fpm.log", parse(t.hocon()).getString("jfpm.log-file"), "PHP-FPM's localstatedir, /var");
+        assertTrue(t.hocon().matches("(?s).*\n  log-file = \"/var/log/php-fpm.log\" +# error_log \\(php-fpm.conf:2\\)\n.*"), t.hocon());
+        assertNoWarningAt(t, "php-fpm.conf:2");
+        assertEquals(Path.of("/var/log/php-fpm.log"), load(t).log().file());
+
+        Files.createDirectories(tmp.resolve("log"));
+        FpmTranslator.Translation prefixed = global(tmp, true, "error_log = log/$pool.log".replace("$pool", "fpm"));
+        assertEquals(tmp + "/log/fpm.log", parse(prefixed.hocon()).getString("jfpm.log-file"), "against -p");
+        assertEquals(tmp.resolve("log/fpm.log"), load(prefixed).log().file());
+
+        FpmTranslator.Translation absolute = global(tmp, true, "error_log = /var/log/../log/x.log");
+        assertEquals("/var/log/x.log", parse(absolute.hocon()).getString("jfpm.log-file"));
+
+        FpmTranslator.Translation empty = global(null, true, "error_log = \"\"");
+        assertWarning(empty, "php-fpm.conf:2", "an empty error_log");
+        assertFalse(parse(empty.hocon()).hasPath("jfpm.log-file"));
+    }
+
+    @Test
+    void errorLogSyslogTakesFacilityAndIdent() throws Exception {
+        FpmTranslator.Translation t = global(null, true, "error_log = syslog", "syslog.facility = LOCAL3",
+                "syslog.ident = shop-fpm");
+        Config c = parse(t.hocon()).getConfig("jfpm");
+        assertEquals("syslog", c.getString("log-file"));
+        assertEquals("local3", c.getString("syslog.facility"));
+        assertEquals("shop-fpm", c.getString("syslog.ident"));
+        assertEquals(List.of(), warningsAt(t).stream().filter(w -> w.startsWith("php-fpm.conf:") && !w.endsWith(":5")
+                && !w.endsWith(":0")).toList(), t.warnings()::toString);
+        SupervisorConfig config = load(t);
+        assertTrue(config.log().syslog());
+        assertEquals(19, config.log().facility());
+        assertEquals("shop-fpm", config.log().ident());
+
+        // PHP-FPM tags its messages php-fpm by default; the import keeps that (jfpm's own default is jfpm)
+        FpmTranslator.Translation dflt = global(null, true, "error_log = SYSLOG");
+        assertEquals("php-fpm", parse(dflt.hocon()).getString("jfpm.syslog.ident"));
+        assertEquals("php-fpm", load(dflt).log().ident());
+        assertEquals("syslog", parse(dflt.hocon()).getString("jfpm.log-file"), "any case, as PHP-FPM");
+
+        FpmTranslator.Translation noDaemon = global(null, false, "error_log = syslog");
+        assertWarning(noDaemon, "php-fpm.conf:2", "there is no /dev/log on this machine, and jfpm refuses to start");
+
+        FpmTranslator.Translation bad = global(null, true, "syslog.facility = local9", "syslog.ident = \"two words\"");
+        assertWarning(bad, "php-fpm.conf:2", "syslog.facility = local9: not a syslog facility (PHP-FPM rejects it): one of auth");
+        assertWarning(bad, "php-fpm.conf:3", "jfpm's syslog.ident takes 1 to 64 printable characters without spaces");
+        load(bad);
+    }
+
+    @Test
+    void logLimitKeepsPhpFpmsRangeWithinJfpms() throws Exception {
+        FpmTranslator.Translation t = global(null, true, "log_limit = 8192");
+        assertEquals(8192, parse(t.hocon()).getInt("jfpm.log-limit"));
+        assertNoWarningAt(t, "php-fpm.conf:2");
+        assertEquals(8192, load(t).log().limit());
+
+        FpmTranslator.Translation big = global(null, true, "log_limit = 1000000");
+        assertEquals(65536, parse(big.hocon()).getInt("jfpm.log-limit"));
+        assertWarning(big, "php-fpm.conf:2", "log_limit = 1000000: jfpm's log-limit is at most 65536");
+        assertEquals(65536, load(big).log().limit());
+
+        FpmTranslator.Translation small = global(null, true, "log_limit = 100");
+        assertWarning(small, "php-fpm.conf:2", "log_limit = 100: below 512 (PHP-FPM rejects it");
+        assertFalse(parse(small.hocon()).hasPath("jfpm.log-limit"));
+        assertWarning(global(null, true, "log_limit = lots"), "php-fpm.conf:2", "not an integer");
+    }
+
+    @Test
+    void systemdIntervalHasNoCounterpartAndSaysWhatJfpmDoes() throws Exception {
+        FpmTranslator.Translation t = global(null, true, "systemd_interval = 30");
+        assertWarning(t, "php-fpm.conf:2", "systemd_interval = 30: no counterpart: the interval is fixed. Under systemd"
+                + " (Type=notify) jfpm sends STATUS= with its pools' counts every 5 s, and WATCHDOG=1 every half of the"
+                + " unit's WatchdogSec=");
+        assertTrue(t.hocon().contains("# (not translated) systemd_interval = 30  (php-fpm.conf:2)"), t.hocon());
+        assertWarning(global(null, true, "systemd_interval = 0"), "php-fpm.conf:2", "PHP-FPM sent nothing with 0");
+        load(t);
+    }
+
+    @Test
+    void accessLogAndSlowlogResolveAgainstThePoolsPrefixWithPoolExpanded() throws Exception {
+        Files.createDirectories(tmp.resolve("www/log"));
+        FpmTranslator.Translation t = pool("prefix = " + tmp + "/$pool", "access.log = log/$pool.access.log",
+                "access.format = \"%{REMOTE_ADDR}e %t \\\"%m %r%Q%q\\\" %s %{mili}d\"", "slowlog = log/$pool.slow.log",
+                "request_slowlog_timeout = 3s");
+        Config www = parse(t.hocon()).getConfig("jfpm.pools.www");
+        assertEquals(tmp + "/www/log/www.access.log", www.getString("access-log"));
+        assertEquals("%{REMOTE_ADDR}e %t \"%m %r%Q%q\" %s %{mili}d", www.getString("access-format"));
+        assertEquals(tmp + "/www/log/www.slow.log", www.getString("slowlog"));
+        assertTrue(t.hocon().contains("# access.log (pool.conf:4)"), t.hocon());
+        assertNoWarningAt(t, "pool.conf:4");
+        assertNoWarningAt(t, "pool.conf:5");
+        assertWarning(t, "pool.conf:6", "slowlog = log/$pool.slow.log: jfpm writes PHP-FPM's entry (time, pool, pid, script,"
+                + " request and its duration so far) without the PHP backtrace");
+        PoolConfig config = load(t).pools().get(0);
+        assertEquals(tmp.resolve("www/log/www.access.log"), config.logs().accessLog());
+        assertEquals(tmp.resolve("www/log/www.slow.log"), config.logs().slowlog());
+        assertEquals("%{REMOTE_ADDR}e %t \"%m %r%Q%q\" %s %{mili}d", config.logs().accessFormat());
+
+        // without a pool prefix: -p, then /usr
+        Path f = Files.writeString(tmp.resolve("p.conf"), "[www]\nlisten = 127.0.0.1:9000\naccess.log = log/$pool.log\n");
+        assertEquals("/usr/log/www.log", parse(translate(null, f).hocon()).getString("jfpm.pools.www.access-log"));
+        assertEquals(tmp + "/log/www.log", parse(translate(tmp, f).hocon()).getString("jfpm.pools.www.access-log"));
+        // empty: PHP-FPM's unset, jfpm's off
+        assertEquals("", parse(pool("access.log = \"\"", "slowlog = \"\"").hocon()).getString("jfpm.pools.www.access-log"));
+    }
+
+    @Test
+    void accessFormatsJfpmCannotWriteOrMeasuresDifferentlyAreWarnedAbout() throws Exception {
+        FpmTranslator.Translation bad = pool("access.format = \"%m %{hours}d\"");
+        assertWarning(bad, "pool.conf:3", "access.format = \"%m %{hours}d\": jfpm's access log cannot write this format:"
+                + " it expects one of seconds, milli, milliseconds, micro or microseconds as the modifier of %d");
+        assertFalse(parse(bad.hocon()).hasPath("jfpm.pools.www.access-format"));
+        load(bad);
+        FpmTranslator.Translation memory = pool("access.format = \"%m %{mega}M\"");
+        assertEquals("%m %{mega}M", parse(memory.hocon()).getString("jfpm.pools.www.access-format"));
+        assertWarning(memory, "pool.conf:3", "%M is PHP's peak memory of the request in PHP-FPM; jfpm writes the worker's peak RSS");
+        load(memory);
+    }
+
+    @Test
+    void suppressPathHasNoCounterpart() throws Exception {
+        FpmTranslator.Translation t = pool("access.suppress_path[] = /health", "access.suppress_path[] = /ping");
+        assertWarning(t, "pool.conf:3", "access.suppress_path[] = /health: no counterpart: jfpm's access log has no"
+                + " suppress list, so the requests for /health that PHP-FPM left out (GET or HEAD, 2xx, no body, no query) are logged");
+        assertWarning(t, "pool.conf:4", "access.suppress_path[] = /ping: no counterpart");
+        assertTrue(t.hocon().contains("# (not translated) access.suppress_path[] = /health  (pool.conf:3)"), t.hocon());
+        load(t);
+    }
+
+    @Test
+    void statusAndPingOnStatusListenAreTheMastersThere() throws Exception {
+        FpmTranslator.Translation t = pool("pm.status_listen = 127.0.0.1:9101", "pm.status_path = /fpm-status",
+                "ping.path = /fpm-ping", "ping.response = alive");
+        Config www = parse(t.hocon()).getConfig("jfpm.pools.www");
+        assertEquals("127.0.0.1:9101", www.getString("status-listen"));
+        assertEquals("/fpm-status", www.getString("status-path"));
+        assertEquals("/fpm-ping", www.getString("ping-path"));
+        assertEquals("alive", www.getString("ping-response"));
+        assertNoWarningAt(t, "pool.conf:3");
+        assertNoWarningAt(t, "pool.conf:6");
+        assertWarning(t, "pool.conf:4", "pm.status_path = /fpm-status: PHP-FPM answered the status page on pm.status_listen"
+                + " and, from a worker, on the pool's own listen; jfpm's master answers it on status-listen (\"127.0.0.1:9101\")"
+                + " only, so a /fpm-status sent to listen now reaches php-cgi as a script");
+        assertWarning(t, "pool.conf:5", "ping.path = /fpm-ping: PHP-FPM answered the ping on pm.status_listen");
+        FastCgiStatus status = load(t).fastCgiStatus().get(0);
+        assertEquals("127.0.0.1:9101", status.listen().orElseThrow().toString());
+        assertEquals("/fpm-status", status.statusPath());
+        assertEquals("/fpm-ping", status.pingPath());
+        assertEquals("alive", status.pingResponse());
+    }
+
+    @Test
+    void statusPathWithoutStatusListenIsAnsweredNowhereAndSaysWhatToDo() throws Exception {
+        FpmTranslator.Translation t = pool("pm.status_path = /status", "ping.path = /ping");
+        Config www = parse(t.hocon()).getConfig("jfpm.pools.www");
+        assertEquals("/status", www.getString("status-path"));
+        assertEquals("/ping", www.getString("ping-path"));
+        assertFalse(www.hasPath("status-listen"));
+        assertWarning(t, "pool.conf:3", "pm.status_path = /status: PHP-FPM's worker answered the status page on the pool's"
+                + " own listen; jfpm answers it only on a status-listen of the pool (its master replies: php-cgi cannot),"
+                + " and [www] has no pm.status_listen, so there is none and a /status sent to listen reaches php-cgi as a"
+                + " script. Set status-listen");
+        assertWarning(t, "pool.conf:4", "ping.path = /ping: PHP-FPM's worker answered the ping on the pool's own listen");
+        FastCgiStatus status = load(t).fastCgiStatus().get(0);
+        assertTrue(status.listen().isEmpty());
+        assertEquals("/status", status.statusPath());
+    }
+
+    @Test
+    void statusListenWithoutStatusPathServesNoStatusPage() throws Exception {
+        FpmTranslator.Translation t = pool("pm.status_listen = 9102", "ping.path = /ping");
+        Config www = parse(t.hocon()).getConfig("jfpm.pools.www");
+        assertEquals("0.0.0.0:9102", www.getString("status-listen"), "a bare port, as listen");
+        assertWarning(t, "pool.conf:3", "pm.status_listen = 9102: PHP-FPM listens on every address, IPv6 and IPv4");
+        assertEquals("", www.getString("status-path"), "PHP-FPM: no pm.status_path, no status page (jfpm's default is /status)");
+        assertEquals("", load(t).fastCgiStatus().get(0).statusPath());
+
+        Path f = Files.writeString(tmp.resolve("unix.conf"), "[www]\nprefix = /srv/$pool\nlisten = 127.0.0.1:9000\n"
+                + "pm.status_listen = run/$pool-status.sock\npm.status_path = \"\"\n");
+        FpmTranslator.Translation unix = translate(null, f);
+        assertEquals("unix:/srv/www/run/www-status.sock", parse(unix.hocon()).getString("jfpm.pools.www.status-listen"),
+                "relative to the pool's prefix, as listen");
+        assertEquals("", parse(unix.hocon()).getString("jfpm.pools.www.status-path"));
+        load(unix);
+    }
+
+    @Test
+    void statusPathEqualToPingPathIsThePing() throws Exception {
+        FpmTranslator.Translation t = pool("pm.status_listen = 127.0.0.1:9103", "pm.status_path = /ping", "ping.path = /ping");
+        Config www = parse(t.hocon()).getConfig("jfpm.pools.www");
+        assertEquals("", www.getString("status-path"));
+        assertEquals("/ping", www.getString("ping-path"));
+        assertWarning(t, "pool.conf:4", "pm.status_path = /ping is also ping.path: PHP-FPM answered the ping there");
+        assertEquals("/ping", load(t).fastCgiStatus().get(0).pingPath());
+    }
+
+    @Test
+    void badStatusPathsAndPingResponsesAreWarnedAbout() throws Exception {
+        FpmTranslator.Translation t = pool("pm.status_path = status", "ping.path = /", "ping.response = \"\"",
+                "pm.status_path = /a b");
+        assertWarning(t, "pool.conf:3", "pm.status_path = status: not a status path (PHP-FPM rejects it)");
+        assertWarning(t, "pool.conf:4", "ping.path = /: not a ping path (PHP-FPM rejects it): / followed by A-Z a-z 0-9 / _ - . ~,"
+                + " at least 2 characters");
+        assertWarning(t, "pool.conf:5", "an empty ping.response (PHP-FPM rejects it)");
+        assertWarning(t, "pool.conf:6", "not a status path");
+        Config www = parse(t.hocon()).getConfig("jfpm.pools.www");
+        assertFalse(www.hasPath("status-path") || www.hasPath("ping-path") || www.hasPath("ping-response"), t.hocon());
+        load(t);
+    }
+
+    @Test
+    void decorateWorkersOutputYesIsJfpmsWayNoIsWarnedAbout() throws Exception {
+        FpmTranslator.Translation yes = pool("catch_workers_output = yes", "decorate_workers_output = yes");
+        assertNoWarningAt(yes, "pool.conf:4");
+        assertTrue(yes.hocon().contains("# decorate_workers_output = yes  (pool.conf:4): nothing to set, PHP-FPM's default"),
+                yes.hocon());
+        load(yes);
+        FpmTranslator.Translation no = pool("catch_workers_output = yes", "decorate_workers_output = no");
+        assertWarning(no, "pool.conf:4", "decorate_workers_output = no: no counterpart: jfpm always decorates captured"
+                + " worker output, PHP-FPM's default ([pool www] child PID said into stderr: \"...\")");
+        assertTrue(no.hocon().contains("# (not translated) decorate_workers_output = no  (pool.conf:4)"), no.hocon());
+        assertWarning(pool("decorate_workers_output = maybe"), "pool.conf:3", "not a boolean");
+        load(no);
     }
 }
