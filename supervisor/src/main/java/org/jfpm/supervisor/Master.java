@@ -40,7 +40,7 @@ import org.slf4j.Logger;
  */
 public final class Master extends AbstractBehavior<Master.Command> {
 
-    public sealed interface Command permits Start, SignalReceived, GetPools, PoolEvent, PoolTerminated {
+    public sealed interface Command permits Start, SignalReceived, Abort, GetPools, PoolEvent, PoolTerminated {
     }
 
     /**
@@ -55,6 +55,10 @@ public final class Master extends AbstractBehavior<Master.Command> {
 
     /** A signal the JVM delivered to the supervisor, by name without "SIG" ("TERM", "INT", "HUP", "USR1"). */
     public record SignalReceived(String name) implements Command {
+    }
+
+    /** Start-up failed after the pools started (the status server cannot listen): a fast stop, logged with the reason. */
+    record Abort(String reason) implements Command {
     }
 
     /** Reply with every live pool actor: the configured pools in configuration order, then draining ones. */
@@ -214,6 +218,7 @@ public final class Master extends AbstractBehavior<Master.Command> {
         return newReceiveBuilder()
                 .onMessage(Start.class, m -> published(onStart(m)))
                 .onMessage(SignalReceived.class, m -> published(onSignal(m.name())))
+                .onMessage(Abort.class, m -> published(onAbort(m.reason())))
                 .onMessage(GetPools.class, this::onGetPools)
                 .onMessage(PoolEvent.class, m -> published(onPoolEvent(m.event())))
                 .onMessage(PoolTerminated.class, m -> published(onPoolTerminated(m)))
@@ -235,6 +240,15 @@ public final class Master extends AbstractBehavior<Master.Command> {
             live.add(statuses.get(ref));
         }
         directory.publish(live);
+    }
+
+    private Behavior<Command> onAbort(String reason) {
+        if (stopping && fastStopSent) {
+            return this;
+        }
+        fastStopSent = true;
+        log.warn("{}: fast stop", reason);
+        return stopAll(false);
     }
 
     private Behavior<Command> onSignal(String name) {

@@ -3,6 +3,9 @@ package org.jfpm.supervisor;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -143,10 +146,10 @@ public final class Supervisor {
                     pekkoConfig(config.logLevel()));
             death.attach(system);
             try {
-                if (config.statusListen().isPresent()) {
-                    startStatusServer(system, config.statusListen().get(), statusSource);
-                }
                 startFastCgiStatus(fcgi, config);
+                if (config.statusListen().isPresent()) {
+                    probeStatusListen(config.statusListen().get());
+                }
             } catch (RuntimeException e) {
                 system.terminate();
                 system.getWhenTerminated().toCompletableFuture().join();
@@ -155,8 +158,23 @@ public final class Supervisor {
                 }
                 throw e;
             }
+            // the pools start before the HTTP status server, whose start-up (~200 ms, most of it loading
+            // pekko-http) would otherwise delay the first worker; a status address that cannot be bound
+            // then stops them again, as a fast stop would
             system.tell(new Master.Start(generations));
             started = true; // the pool actors own the generations now
+            try {
+                if (config.statusListen().isPresent()) {
+                    startStatusServer(system, config.statusListen().get(), statusSource);
+                }
+            } catch (RuntimeException e) {
+                system.tell(new Master.Abort("the status server cannot start"));
+                system.getWhenTerminated().toCompletableFuture().join();
+                if (exitStatus.get() != 0) {
+                    return exitStatus.get();
+                }
+                throw e;
+            }
             signals.deliverTo(system); // after Start: a signal held during start-up finds the pools
             if (!system.getWhenTerminated().toCompletableFuture().isDone()) {
                 LOG.info("ready to handle connections ({} pool(s): {})", generations.size(),
@@ -220,6 +238,22 @@ public final class Supervisor {
                     LOG.warn("cannot remove pid file {}: {}", pidFile.path(), e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Binds {@code jfpm.status.listen} for a moment and closes it again, before any worker starts: an
+     * address in use or not on this host fails start-up then, as PHP-FPM fails before forking. The real
+     * bind comes later (after the pools start); losing the address in between is handled there.
+     *
+     * @throws ListenUnavailable the address cannot be bound
+     */
+    private static void probeStatusListen(ListenAddress.Tcp addr) {
+        try (ServerSocketChannel probe = ServerSocketChannel.open()) {
+            probe.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            probe.bind(new InetSocketAddress(addr.host(), addr.port()), 1);
+        } catch (IOException e) {
+            throw new ListenUnavailable(STATUS_LISTEN_KEY, addr, e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
     }
 
