@@ -244,6 +244,7 @@ class StatusServerTest {
         assertEquals("text/html;charset=utf-8", normalized(r.headers().firstValue("Content-Type").orElseThrow()));
         String html = r.body();
         assertTrue(html.contains("<main id=\"pools\">") && html.contains("fetch(\"api/pools\"") && html.contains("<style>"));
+        assertTrue(html.contains("fetch(\"api/history?pool=\"") && html.contains("createElementNS(SVG_NS"), "charts of /api/history in inline SVG");
         assertTrue(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link"), "no external assets");
     }
 
