@@ -24,7 +24,7 @@ import org.jfpm.scoreboard.SlotSnapshot;
  * is at most one actor message behind the actor (a child reaped a moment ago may be listed once more,
  * its slot then read as the master freed it).
  *
- * <p>Thread-safety: {@link #publish} on the pool's thread only; {@link #read()} on any thread, any
+ * <p>Thread-safety: {@link #publish}, {@link #countSpawn} and {@link #countExit} on the pool's thread only; {@link #read()} on any thread, any
  * number at once.
  */
 public final class LiveStatus {
@@ -38,6 +38,9 @@ public final class LiveStatus {
     }
 
     private volatile Roster roster;
+    /** Workers started and reaped since the pool actor started: monotonic, written on the pool's thread only. */
+    private volatile long spawned;
+    private volatile long exited;
 
     /** A status with no worker yet, for the pool about to start with generation {@code first}. */
     public LiveStatus(Generation first) {
@@ -73,7 +76,7 @@ public final class LiveStatus {
         }
         r.current().scoreboard().updateMaxActive(busy);
         return new PoolStatus(r.identity(), r.current().scoreboard().masterHeader(), workers, epochMicros(), true,
-                r.template());
+                r.template(), spawned, exited);
     }
 
     /** Publishes the pool's workers ({@code inSlotOrder}: newest generation first, then by slot) and its current generation. */
@@ -85,6 +88,18 @@ public final class LiveStatus {
             entries[i] = new Entry(c, c.pid(), c.slot, c.generation.reader(), c.generation == current);
         }
         roster = new Roster(current, PoolIdentity.of(current), List.of(entries), rss, template);
+    }
+
+    /** A worker was started (not the template). Pool's thread only. */
+    @SuppressWarnings("NonAtomicOperationOnVolatileField") // one writer: the pool's thread
+    void countSpawn() {
+        spawned++;
+    }
+
+    /** A worker was reaped (not the template). Pool's thread only. */
+    @SuppressWarnings("NonAtomicOperationOnVolatileField")
+    void countExit() {
+        exited++;
     }
 
     private static long epochMicros() {

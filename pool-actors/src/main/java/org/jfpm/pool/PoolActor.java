@@ -378,6 +378,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         children.endSpawn(m.ticket());
         Child child = new Child(m.process(), m.ticket().slot, m.generation());
         children.add(child);
+        live.countSpawn();
         publishStatus();
         log.info("{} child {} started{}", tag, child.pid(), m.forked() ? " (forked)" : "");
         if (m.forkError() != null && template != null && template.generation == m.generation()) {
@@ -451,6 +452,7 @@ public final class PoolActor extends AbstractBehavior<PoolActor.Command> {
         }
         Child child = children.remove(m.pid());
         if (child != null) {
+            live.countExit();
             publishStatus();
         }
         if (child == null) {

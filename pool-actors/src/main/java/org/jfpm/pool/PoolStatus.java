@@ -21,14 +21,22 @@ import org.jfpm.scoreboard.PoolHeaderSnapshot;
  * @param nowUs      when the snapshot was taken (µs since the epoch)
  * @param fromMaster true when the master built it (pids verified against its own spawns)
  * @param template   the current generation's template ({@code spawn-mode = fork}), or null: never a worker
+ * @param spawned    workers the pool actor has started since it started (monotonic; 0 when not from the master)
+ * @param exited     workers it has reaped since it started (monotonic; 0 when not from the master)
  */
 public record PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs,
-                         boolean fromMaster, TemplateInfo template) {
+                         boolean fromMaster, TemplateInfo template, long spawned, long exited) {
 
     public PoolStatus {
         Objects.requireNonNull(identity, "identity");
         Objects.requireNonNull(header, "header");
         workers = List.copyOf(workers);
+    }
+
+    /** A status without spawn and exit counts. */
+    public PoolStatus(PoolIdentity identity, PoolHeaderSnapshot header, List<WorkerStatus> workers, long nowUs,
+                      boolean fromMaster, TemplateInfo template) {
+        this(identity, header, workers, nowUs, fromMaster, template, 0, 0);
     }
 
     /** A status without a template. */

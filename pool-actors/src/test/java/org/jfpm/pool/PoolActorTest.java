@@ -186,6 +186,10 @@ class PoolActorTest {
                 .filter(w -> w.slot().index() == victim.slot().index()).findFirst().orElseThrow();
         assertNotEquals(victim.pid(), replacement.pid());
         assertEquals(replacement.pid(), replacement.slot().pid(), "the replacement attached to the freed slot");
+        assertEquals(0, ready.exited(), "nothing reaped before the kill");
+        assertEquals(2, ready.spawned());
+        PoolStatus counted = awaitStatus(pool, s -> s.exited() == 1, "the reap counted");
+        assertEquals(3, counted.spawned(), "the two workers and the replacement counted as spawned");
 
         pool.tell(new PoolActor.Stop(true));
         assertEquals(new PoolActor.ListenerReleased("t", 1, socket), events.receiveMessage(Duration.ofSeconds(10)));

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.jfpm.os.DirLock;
 import org.jfpm.os.JvmSignals;
 import org.jfpm.os.Leftovers;
@@ -37,6 +38,7 @@ import org.jfpm.scoreboard.PreloadLibrary;
 import org.jfpm.supervisor.config.FastCgiStatus;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.jfpm.supervisor.status.FastCgiStatusServer;
+import org.jfpm.supervisor.status.History;
 import org.jfpm.supervisor.status.StatusServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,8 @@ public final class Supervisor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Supervisor.class);
     private static final Duration STATUS_BIND_TIMEOUT = Duration.ofSeconds(30);
+    /** The status server's bound on a source's answer (the master's answers at once). */
+    private static final Duration STATUS_SOURCE_TIMEOUT = Duration.ofSeconds(3);
     private static final String STATUS_LISTEN_KEY = "jfpm.status.listen";
     /** Leftover workers of a dead jfpm: SIGTERM, then SIGKILL after this. */
     private static final Duration LEFTOVER_GRACE = Duration.ofSeconds(2);
@@ -258,7 +262,7 @@ public final class Supervisor {
     }
 
     /**
-     * Binds {@code jfpm.status.listen}.
+     * Binds {@code jfpm.status.listen}, then starts sampling the pools for its {@code /api/history}.
      *
      * @throws ListenUnavailable the address cannot be bound
      * @throws IllegalStateException the server did not start otherwise
@@ -266,9 +270,12 @@ public final class Supervisor {
     private static void startStatusServer(ActorSystem<Master.Command> system, ListenAddress.Tcp addr,
                                           MasterStatusSource source)
             throws InterruptedException {
+        History history = new History();
         try {
-            StatusServer.start(system, addr.host(), addr.port(), source)
+            StatusServer.start(system, addr.host(), addr.port(), source, history, ZoneId.systemDefault(), STATUS_SOURCE_TIMEOUT)
                     .toCompletableFuture().get(STATUS_BIND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            system.systemActorOf(HistorySampler.create(source, history, Duration.ofMillis(History.INTERVAL_MS)), "history",
+                    Props.empty());
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             for (Throwable t = cause; t != null; t = t.getCause()) {

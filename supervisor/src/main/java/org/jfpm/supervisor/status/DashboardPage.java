@@ -5,7 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
-/** The live dashboard ({@code GET /}): one self-contained HTML page (inline CSS and JS) that polls {@code api/pools}. */
+/**
+ * The live dashboard ({@code GET /}): one self-contained HTML page (inline CSS and JS) that polls
+ * {@code api/pools} and each pool's {@code api/history} every second and draws the history as inline SVG
+ * charts (workers busy and idle, req/s, listen queue, each worker's state over time).
+ */
 public final class DashboardPage {
 
     private static final String RESOURCE = "dashboard.html";

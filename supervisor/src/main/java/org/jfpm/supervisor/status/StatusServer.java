@@ -6,6 +6,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.concat;
 import static org.apache.pekko.http.javadsl.server.Directives.extractUri;
 import static org.apache.pekko.http.javadsl.server.Directives.get;
 import static org.apache.pekko.http.javadsl.server.Directives.optionalHeaderValueByName;
+import static org.apache.pekko.http.javadsl.server.Directives.parameterOptional;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathEndOrSingleSlash;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
@@ -47,8 +48,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP status server on {@code status.listen} (pekko-http):
  * <pre>
- *   GET /                  the live dashboard (HTML, polls /api/pools every second)
+ *   GET /                  the live dashboard (HTML, polls /api/pools and /api/history every second)
  *   GET /api/pools         every pool with its processes (JSON, see {@link PoolsApi})
+ *   GET /api/history?pool=NAME  the pool's last ten minutes at 1 s (JSON, see {@link HistoryApi});
+ *                          400 without {@code pool}, 404 for a pool not running (JSON errors)
  *   GET /status/{pool}     PHP-FPM's status page; flags ?json ?xml ?html ?openmetrics ?full
  *   GET /status            the same for a single-pool configuration, else 400 naming the pools
  *   GET /ping              pong (text/plain)
@@ -94,7 +97,16 @@ public final class StatusServer {
     /** As {@link #start(ClassicActorSystemProvider, String, int, StatusSource)}, with the zone for text/HTML dates and the source timeout. */
     public static CompletionStage<StatusServer> start(ClassicActorSystemProvider system, String host, int port, StatusSource source,
                                                       ZoneId zone, Duration sourceTimeout) {
-        Routes routes = new Routes(source, zone, sourceTimeout, system.classicSystem().dispatcher());
+        return start(system, host, port, source, new History(), zone, sourceTimeout);
+    }
+
+    /**
+     * As {@link #start(ClassicActorSystemProvider, String, int, StatusSource)}, serving {@code history}
+     * (which someone else samples, see {@code HistorySampler}) at {@code /api/history}.
+     */
+    public static CompletionStage<StatusServer> start(ClassicActorSystemProvider system, String host, int port, StatusSource source,
+                                                      History history, ZoneId zone, Duration sourceTimeout) {
+        Routes routes = new Routes(source, history, zone, sourceTimeout, system.classicSystem().dispatcher());
         return Http.get(system).newServerAt(host, port)
                 .adaptSettings(s -> s.withTransparentHeadRequests(true).withBacklog(1024))
                 .bind(routes.route())
@@ -162,12 +174,14 @@ public final class StatusServer {
     /** The route tree and the handlers, separate from the binding's lifecycle. */
     static final class Routes {
         private final StatusSource source;
+        private final History history;
         private final ZoneId zone;
         private final Duration sourceTimeout;
         private final Executor renderer;
 
-        Routes(StatusSource source, ZoneId zone, Duration sourceTimeout, Executor renderer) {
+        Routes(StatusSource source, History history, ZoneId zone, Duration sourceTimeout, Executor renderer) {
             this.source = source;
+            this.history = history;
             this.zone = zone;
             this.sourceTimeout = sourceTimeout;
             this.renderer = renderer;
@@ -181,6 +195,8 @@ public final class StatusServer {
                             completeWithFuture(withPools(pools -> metrics(pools, accept, uri)))))),
                     path(PathMatchers.segment("api").slash("pools"), () ->
                             completeWithFuture(withPools(pools -> ok(ContentTypes.APPLICATION_JSON, PoolsApi.render(pools))))),
+                    path(PathMatchers.segment("api").slash("history"), () -> parameterOptional("pool", pool ->
+                            completeWithFuture(withPools(pools -> history(pools, pool.orElse(null)))))),
                     pathPrefix("status", () -> concat(
                             pathEndOrSingleSlash(() -> extractUri(uri -> completeWithFuture(withPools(pools -> status(pools, null, uri))))),
                             path(PathMatchers.segment(), pool ->
@@ -237,6 +253,25 @@ public final class StatusServer {
             }
             StatusQuery query = StatusQuery.parse(uri.rawQueryString().orElse(null));
             return ok(FORMAT_TYPES.get(query.format()), StatusPage.render(pool, query, zone));
+        }
+
+        /** The pool's history; 400 without a name, 404 for a pool not running (both JSON, naming the pools). */
+        private HttpResponse history(List<PoolStatus> pools, String name) {
+            List<String> names = pools.stream().map(p -> p.identity().name()).distinct().toList();
+            if (name == null || name.isEmpty()) {
+                return json(StatusCodes.BAD_REQUEST, HistoryApi.error("missing the pool parameter: ask for /api/history?pool=NAME", names));
+            }
+            if (!names.contains(name)) {
+                return json(StatusCodes.NOT_FOUND, HistoryApi.error("no pool named '" + name + "'", names));
+            }
+            StringBuilder b = new StringBuilder(16384);
+            history.renderJson(name, b);
+            return json(StatusCodes.OK, b.toString());
+        }
+
+        private static HttpResponse json(StatusCode code, String body) {
+            return HttpResponse.create().withStatus(code).addHeaders(NO_CACHE)
+                    .withEntity(ContentTypes.APPLICATION_JSON, body.getBytes(StandardCharsets.UTF_8));
         }
 
         private static HttpResponse metrics(List<PoolStatus> pools, Optional<String> accept, Uri uri) {

@@ -34,6 +34,7 @@ class StatusServerTest {
     private static StatusServer onePool;
     private static StatusServer failing;
     private static StatusServer silent;
+    private static StatusServer sampled;
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static List<PoolStatus> pools() {
@@ -53,6 +54,11 @@ class StatusServerTest {
         onePool = start(() -> CompletableFuture.supplyAsync(() -> POOLS.subList(0, 1)), Duration.ofSeconds(3));
         failing = start(() -> CompletableFuture.failedFuture(new IllegalStateException("master is stopping")), Duration.ofSeconds(3));
         silent = start(CompletableFuture::new, Duration.ofMillis(200));
+        History history = new History();
+        history.record(POOLS, 1_000);
+        history.record(POOLS, 2_000);
+        sampled = StatusServer.start(system, "127.0.0.1", 0, () -> CompletableFuture.completedFuture(POOLS), history, ZoneOffset.UTC,
+                Duration.ofSeconds(3)).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     private static StatusServer start(StatusSource source, Duration timeout) throws Exception {
@@ -61,7 +67,7 @@ class StatusServerTest {
 
     @AfterAll
     static void stop() throws Exception {
-        for (StatusServer s : List.of(twoPools, onePool, failing, silent)) {
+        for (StatusServer s : List.of(twoPools, onePool, failing, silent, sampled)) {
             s.stop().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         system.terminate();
@@ -189,12 +195,56 @@ class StatusServerTest {
     }
 
     @Test
+    void apiHistoryServesThePoolsSamples() throws Exception {
+        HttpResponse<String> r = get(sampled, "/api/history?pool=www");
+        assertEquals(200, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElseThrow());
+        assertEquals("no-cache, no-store, must-revalidate, max-age=0", r.headers().firstValue("Cache-Control").orElseThrow());
+        Map<String, Object> body = MiniJson.object(r.body());
+        assertEquals("www", body.get("pool"));
+        assertEquals(List.of(1000L, 2000L), body.get("time"));
+        assertEquals(List.of(1L, 1L), body.get("idle"));
+        assertEquals(List.of(1L, 1L), body.get("active"));
+        assertEquals(List.of(2L, 2L), body.get("total"));
+        List<?> workers = (List<?>) body.get("workers");
+        assertEquals(2, workers.size());
+        assertEquals("bb", ((Map<?, ?>) workers.get(1)).get("states"));
+        Map<String, Object> api = MiniJson.object(get(sampled, "/api/history?pool=api").body());
+        assertEquals("api", api.get("pool"));
+        assertEquals(List.of(0L, 0L), api.get("idle"), "the other pool's is its own");
+        assertEquals(List.of(1L, 1L), api.get("active"));
+    }
+
+    @Test
+    void apiHistoryOfAPoolNotYetSampledIsEmpty() throws Exception {
+        HttpResponse<String> r = get(twoPools, "/api/history?pool=api");
+        assertEquals(200, r.statusCode());
+        assertEquals(0L, MiniJson.object(r.body()).get("samples"));
+    }
+
+    @Test
+    void apiHistoryOfAnUnknownPoolIs404AndWithoutAPoolIs400() throws Exception {
+        HttpResponse<String> unknown = get(sampled, "/api/history?pool=nope");
+        assertEquals(404, unknown.statusCode());
+        assertEquals("application/json", unknown.headers().firstValue("Content-Type").orElseThrow());
+        Map<String, Object> e = MiniJson.object(unknown.body());
+        assertEquals("no pool named 'nope'", e.get("error"));
+        assertEquals(List.of("www", "api"), e.get("pools"));
+        for (String path : List.of("/api/history", "/api/history?pool=", "/api/history?other=www")) {
+            HttpResponse<String> missing = get(sampled, path);
+            assertEquals(400, missing.statusCode(), path);
+            assertEquals("missing the pool parameter: ask for /api/history?pool=NAME", MiniJson.object(missing.body()).get("error"), path);
+        }
+    }
+
+    @Test
     void theDashboardIsOneSelfContainedPage() throws Exception {
         HttpResponse<String> r = get(twoPools, "/");
         assertEquals(200, r.statusCode());
         assertEquals("text/html;charset=utf-8", normalized(r.headers().firstValue("Content-Type").orElseThrow()));
         String html = r.body();
         assertTrue(html.contains("<main id=\"pools\">") && html.contains("fetch(\"api/pools\"") && html.contains("<style>"));
+        assertTrue(html.contains("fetch(\"api/history?pool=\"") && html.contains("createElementNS(SVG_NS"), "charts of /api/history in inline SVG");
         assertTrue(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("<link"), "no external assets");
     }
 
