@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The controlling terminal while {@code jfpm top} runs: cbreak mode (no line buffering, no echo;
- * Ctrl-C still sends SIGINT) set with {@code stty} on {@code /dev/tty}, the alternate screen, keys read
+ * Ctrl-C still sends SIGINT; Ctrl-Z is only a key, since a stopped top would leave the shell in
+ * cbreak mode and the alternate screen) set with {@code stty} on {@code /dev/tty}, the alternate screen, keys read
  * from {@code /dev/tty} on a daemon thread. {@link #close} puts everything back (the saved
  * {@code stty -g} settings, main screen, cursor) once, whether called by the command on {@code q}
  * or by the shutdown hook on SIGINT/SIGTERM; after it, {@link #draw} writes nothing, so a frame
@@ -51,7 +52,7 @@ final class Terminal implements AutoCloseable {
         Terminal t = new Terminal(out, saved);
         Runtime.getRuntime().addShutdownHook(t.hook);
         try {
-            stty("-icanon", "-echo", "min", "1", "time", "0");
+            stty("-icanon", "-echo", "min", "1", "time", "0", "susp", "undef");
             synchronized (t.lock) {
                 out.print(TopScreen.ENTER);
                 out.flush();

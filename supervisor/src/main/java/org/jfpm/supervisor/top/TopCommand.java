@@ -2,6 +2,7 @@ package org.jfpm.supervisor.top;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
@@ -14,7 +15,7 @@ import org.jfpm.os.JvmSignals;
  * seconds, read straight from the scoreboard files as {@code jfpm status} reads them, so it keeps
  * updating while the master is hung or SIGSTOPped.
  *
- * <p>Interactive when stdin and stdout are a terminal and {@code --batch} is not given: the alternate
+ * <p>Interactive when stdin and stdout are a terminal ({@link #isTerminal}) and {@code --batch} is not given: the alternate
  * screen, keys {@code q} (quit), {@code s} (next sort column), {@code p} (next pool, then all),
  * space (refresh now); the screen follows the terminal's size (SIGWINCH). Otherwise (scripts, pipes)
  * each refresh prints the screen as plain text, followed by a blank line.
@@ -45,7 +46,7 @@ public final class TopCommand {
     /** -1: all pools, else the index of the one shown. */
     private int selected = -1;
 
-    private TopCommand(Options options, Path scoreboardDir) {
+    TopCommand(Options options, Path scoreboardDir) {
         this.options = options;
         this.reader = new TopReader(scoreboardDir, TopReader.Procs.SYSTEM);
         SortKey k = SortKey.named(options.sort());
@@ -69,7 +70,7 @@ public final class TopCommand {
      */
     public static int run(Path scoreboardDir, Options options, PrintStream out, PrintStream err) {
         TopCommand top = new TopCommand(options, scoreboardDir);
-        boolean interactive = !options.batch() && System.console() != null;
+        boolean interactive = !options.batch() && isTerminal(0) && isTerminal(1);
         if (interactive) {
             try {
                 return top.interactive(out);
@@ -195,8 +196,17 @@ public final class TopCommand {
         return TopScreen.ansi(TopScreen.lines(view(true), shown(pools), size[1], size[0]), size[1]);
     }
 
+    SortKey sort() {
+        return sort;
+    }
+
+    /** The pool shown alone, or null for all. */
+    String selectedPool() {
+        return selected < 0 ? null : options.pools().get(selected);
+    }
+
     private TopScreen.View view(boolean keys) {
-        String pool = selected < 0 ? null : options.pools().get(selected);
+        String pool = selected >= 0 ? options.pools().get(selected) : options.pools().size() == 1 ? options.pools().get(0) : null;
         return new TopScreen.View(LocalTime.now().format(CLOCK), options.interval(), sort, pool, keys);
     }
 
@@ -206,6 +216,19 @@ public final class TopCommand {
         }
         String name = options.pools().get(selected);
         return pools.stream().filter(p -> p.name().equals(name)).toList();
+    }
+
+    /**
+     * Whether fd {@code fd} of this process is a terminal: its {@code /proc/self/fd} link names a tty
+     * device. Not {@code System.console()}, which from JDK 22 on is non-null with redirected streams too.
+     */
+    static boolean isTerminal(int fd) {
+        try {
+            String target = Files.readSymbolicLink(Path.of("/proc/self/fd", Integer.toString(fd))).toString();
+            return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private long intervalNanos() {
