@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jfpm.supervisor.top.TopCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -356,8 +357,8 @@ public final class Cli {
             iterations = 1;
         }
         String sort = t.sort == null ? "state" : t.sort.trim();
-        if (!org.jfpm.supervisor.top.TopCommand.isSortLabel(sort)) {
-            throw new UsageException("--sort needs one of " + org.jfpm.supervisor.top.TopCommand.sortLabels() + ", got '"
+        if (!TopCommand.isSortLabel(sort)) {
+            throw new UsageException("--sort needs one of " + TopCommand.sortLabels() + ", got '"
                     + t.sort + "'", name);
         }
         return new Top(t.config, t.pool, interval, iterations, t.batch || t.once, sort);

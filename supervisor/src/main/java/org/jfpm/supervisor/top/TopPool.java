@@ -12,7 +12,7 @@ import org.jfpm.supervisor.status.PoolFields;
  * @param fields     the status page's pool fields, read from the file
  * @param reqPerSec  accepted connections per second since the last refresh, NaN when unknown
  * @param masterNote the master is stopped, gone or silent (clean text), or null
- * @param unreadable in-use slots hidden by slots without a stable copy (a writer died mid-write, or garbles the slot)
+ * @param unreadable slots without a stable copy (a writer died mid-write, or keeps the slot garbled): not shown as rows
  * @param rows       one per in-use slot with a stable copy, in slot order
  */
 record TopPool(String name, String error, PoolFields fields, double reqPerSec, String masterNote, int unreadable,
