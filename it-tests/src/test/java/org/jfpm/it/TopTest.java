@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jfpm.scoreboard.SlotSnapshot;
@@ -99,6 +100,73 @@ class TopTest {
         }
     }
 
+    /**
+     * A worker filling the whole scoreboard with random bytes (header included), its pid field with a
+     * bystander's pid and every third seqlock odd, while {@code top --batch} that had mapped the file
+     * before refreshes every 0.1 s: top goes on printing, throws nothing, shows the lies as lies
+     * (unreadable slots, the bystander's pid), and no byte the worker wrote reaches the output as a
+     * control character.
+     */
+    @Test
+    void aWorkerScribblingOverTheScoreboardCannotCrashTopOrReachTheTerminal() throws IOException, InterruptedException {
+        Process bystander = new ProcessBuilder("sleep", "300").start();
+        Path report = tmp.resolve("hostile.report");
+        Files.writeString(report, "not yet\n"); // the worker attacks only when this file does not exist
+        Path out = tmp.resolve("top.out");
+        Path err = tmp.resolve("top.err");
+        Process top = null;
+        try (Jfpm jfpm = Jfpm.in(tmp)
+                .pool(PoolSpec.named(POOL, Workers.hostilePython(), "preload").staticPm(3)
+                        .set("spawn-mode", "exec")
+                        .set("env", Map.of("HOSTILE_BYSTANDER", Long.toString(bystander.pid()),
+                                "HOSTILE_REPORT", report.toString(), "HOSTILE_SECONDS", "2")))
+                .start()) {
+            SlotSnapshot first = jfpm.awaitIdle(POOL, 3, Duration.ofSeconds(30)).stream()
+                    .filter(s -> s.index() == 0).findFirst().orElseThrow();
+            top = new ProcessBuilder(Jfpm.javaBin(), "-jar", Jfpm.jar().toString(), "top", "--config", jfpm.config().toString(),
+                    "--batch", "-d", "0.1").redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            jfpm.pollUntil(() -> read(out).contains("processes 3 (active 0, idle 3"), WAIT, () -> "top to map the file\n" + read(out));
+
+            Files.delete(report);
+            assertTrue(Procs.signal(first.pid(), "KILL"), "kill the worker of slot 0, so that its successor attacks");
+            jfpm.pollUntil(() -> read(report).contains("done"), WAIT, () -> "the attack to run and end: " + read(report));
+            long framesAfter = frames(read(out)) + 10;
+            Process running = top;
+            jfpm.pollUntil(() -> frames(read(out)) >= framesAfter || !running.isAlive(), WAIT,
+                    () -> "ten more refreshes after the attack\n" + read(err));
+            assertTrue(top.isAlive(), "top still runs; stderr:\n" + read(err));
+            top.destroy();
+            top.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            String output = read(out);
+            save(output, "TopTest-hostile.txt");
+            assertEquals("", read(err), "nothing thrown");
+            assertTrue(output.contains("unreadable slots"), "the odd seqlocks are counted:\n" + output);
+            assertTrue(Pattern.compile("\\s" + bystander.pid() + " Running ").matcher(output).find(),
+                    "the bystander's pid, as the slots lie:\n" + output);
+            int bad = output.chars().filter(c -> c != '\n' && (c < 0x20 || c == 0x7f || c >= 0x80 && c < 0xa0)).findFirst()
+                    .orElse(-1);
+            assertEquals(-1, bad, "no control character in the output");
+        } finally {
+            if (top != null) {
+                top.destroyForcibly();
+            }
+            bystander.destroyForcibly();
+        }
+    }
+
+    private static long frames(String output) {
+        return output.lines().filter(l -> l.startsWith("jfpm top  ")).count();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private interface ScreenCheck {
         boolean holds(String screen);
     }
@@ -113,8 +181,8 @@ class TopTest {
         return m.find() ? m.group(1) : "";
     }
 
-    private String read(String name) throws IOException {
-        return Files.readString(tmp.resolve(name)).trim();
+    private String read(String name) {
+        return read(tmp.resolve(name)).trim();
     }
 
     private static void save(String screen, String name) {
