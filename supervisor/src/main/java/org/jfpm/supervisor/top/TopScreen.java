@@ -43,10 +43,13 @@ final class TopScreen {
     }
 
     static final String ESC = "\u001b[";
-    /** Alternate screen on, cursor hidden. */
-    static final String ENTER = ESC + "?1049h" + ESC + "?25l" + ESC + "H" + ESC + "2J";
-    /** Attributes reset, cursor shown, alternate screen off: the terminal as it was. */
-    static final String LEAVE = ESC + "0m" + ESC + "?25h" + ESC + "?1049l";
+    /**
+     * Alternate screen on, cursor hidden, auto-wrap off (a character the terminal draws wider than
+     * {@link Cells#width} says then cuts its line short instead of wrapping it and scrolling the screen).
+     */
+    static final String ENTER = ESC + "?1049h" + ESC + "?25l" + ESC + "?7l" + ESC + "H" + ESC + "2J";
+    /** Attributes reset, auto-wrap on, cursor shown, alternate screen off: the terminal as it was. */
+    static final String LEAVE = ESC + "0m" + ESC + "?7h" + ESC + "?25h" + ESC + "?1049l";
 
     private static final String[] COLUMNS = {"SLOT", "PID", "STATE", "REQS", "DUR", "CPU%", "RSS", "REQUEST"};
 
