@@ -9,8 +9,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real terminal for a test: a tmux server of its own (a private {@code -L} socket, so other tmux
- * users are untouched) with one detached session of a fixed size running one command. The screen
+ * A real terminal for a test: a tmux server of its own (its socket in the test's directory, so other
+ * tmux users are untouched and nothing is left in /tmp/tmux-UID) with one detached session of a fixed size running one command. The screen
  * is read with {@code capture-pane -p}, keys are sent with {@code send-keys}; {@link #close()} kills
  * this server and whatever still runs in it.
  */
@@ -18,14 +18,15 @@ final class Tmux implements AutoCloseable {
 
     static final String TMUX = "/usr/bin/tmux";
 
-    private final String socket = "jfpm-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String socket;
 
-    private Tmux() {
+    private Tmux(Path dir) {
+        this.socket = dir.resolve("tmux-" + UUID.randomUUID().toString().substring(0, 8) + ".sock").toString();
     }
 
     /** A {@code columns} × {@code rows} terminal running {@code command} (through {@code sh -c}) in {@code dir}. */
     static Tmux start(int columns, int rows, Path dir, String command) {
-        Tmux t = new Tmux();
+        Tmux t = new Tmux(dir);
         t.run("new-session", "-d", "-s", "it", "-x", Integer.toString(columns), "-y", Integer.toString(rows),
                 "-c", dir.toString(), command);
         return t;
@@ -44,7 +45,7 @@ final class Tmux implements AutoCloseable {
     }
 
     private String run(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(TMUX, "-L", socket, "-f", "/dev/null"));
+        List<String> cmd = new ArrayList<>(List.of(TMUX, "-S", socket, "-f", "/dev/null"));
         cmd.addAll(List.of(args));
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -69,7 +70,7 @@ final class Tmux implements AutoCloseable {
     @Override
     public void close() {
         try {
-            new ProcessBuilder(TMUX, "-L", socket, "kill-server").redirectErrorStream(true)
+            new ProcessBuilder(TMUX, "-S", socket, "kill-server").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(10, TimeUnit.SECONDS);
         } catch (IOException e) {
             // no server left to kill
