@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jfpm.supervisor.top.TopCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.ArgSpec;
@@ -18,6 +19,7 @@ import picocli.CommandLine.ParseResult;
  * <pre>
  * jfpm [--config FILE | -c FILE] [--test | -t]
  * jfpm status [--config FILE] [--pool NAME] [--json]
+ * jfpm top [--config FILE] [--pool NAME] [--interval SECONDS] [--sort KEY] [--batch] [-n N | --once]
  * jfpm reload [--config FILE]
  * jfpm stop [--graceful] [--config FILE]
  * jfpm import-fpm [--prefix DIR] FILE...
@@ -34,7 +36,7 @@ public final class Cli {
     public static final String NAME = "java -jar jfpm.jar";
 
     /** What to do. */
-    public sealed interface Result permits Run, Status, Reload, Stop, ImportFpm, Help, Version {
+    public sealed interface Result permits Run, Status, Top, Reload, Stop, ImportFpm, Help, Version {
     }
 
     /** Run the supervisor (or only validate with {@code test}); {@code config == null} means the embedded one. */
@@ -43,6 +45,13 @@ public final class Cli {
 
     /** Print the scoreboards of all pools, or of {@code pool} when not null. */
     public record Status(Path config, String pool, boolean json) implements Result {
+    }
+
+    /**
+     * The live view of the scoreboards: {@code pool} (or all when null), refreshed every {@code interval}
+     * seconds, {@code iterations} times (0: until {@code q}), plain text when {@code batch}.
+     */
+    public record Top(Path config, String pool, double interval, int iterations, boolean batch, String sort) implements Result {
     }
 
     /** Validate {@code config} (null: the embedded one), then send HUP to the jfpm its pid file names. */
@@ -91,7 +100,7 @@ public final class Cli {
             description = {"%nRuns the jfpm supervisor in the foreground: the pools of its HOCON configuration.",
                     "Without --config it runs the embedded application.conf (a demo pool).%n"},
             commandListHeading = "%ncommands:%n", optionListHeading = "options:%n", footer = EXIT_CODES,
-            subcommands = {StatusOptions.class, ReloadOptions.class, StopOptions.class, ImportFpmOptions.class})
+            subcommands = {StatusOptions.class, TopOptions.class, ReloadOptions.class, StopOptions.class, ImportFpmOptions.class})
     static final class RunOptions {
         @Option(names = {"-c", "--config"}, paramLabel = "FILE",
                 description = "HOCON configuration (default: the embedded application.conf)")
@@ -123,6 +132,43 @@ public final class Cli {
 
         @Option(names = "--json", arity = "0", description = "as JSON")
         boolean json;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+        boolean help;
+    }
+
+    @Command(name = "top", sortOptions = false,
+            header = "a live view of the pools and workers, from the scoreboards (like htop)", synopsisHeading = "usage: ",
+            description = {"%nShows the configured pools and one row per worker (state, requests, current request",
+                    "duration, method and URI, CPU, RSS), refreshed every --interval seconds, read directly",
+                    "from scoreboard-dir as status does: it keeps updating while the master is hung or stopped.",
+                    "Keys: q quit, s next sort column, p next pool (then all), space refresh now.",
+                    "Not on a terminal (or with --batch) it prints each refresh as plain text. See docs/top.md.%n"},
+            optionListHeading = "options:%n",
+            footer = "%nexit codes: 0 done, 1 the terminal cannot be used (or, in batch mode, no pool was readable"
+                    + " at the last refresh), 64 usage error (also --pool naming no configured pool), 78 configuration error")
+    static final class TopOptions {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "the configuration whose pools to show")
+        Path config;
+
+        @Option(names = "--pool", paramLabel = "NAME", description = "only this pool")
+        String pool;
+
+        @Option(names = {"-d", "--interval"}, paramLabel = "SECONDS", description = "seconds between refreshes, 0.1 to 3600 (default: 1)")
+        String interval;
+
+        @Option(names = "--sort", paramLabel = "KEY", description = "initial sort: state (busy first, default), pid,"
+                + " requests, duration, cpu, rss, slot")
+        String sort;
+
+        @Option(names = {"-n", "--iterations"}, paramLabel = "N", description = "exit after N refreshes")
+        String iterations;
+
+        @Option(names = {"-b", "--batch"}, arity = "0", description = "plain text on stdout, no keys, even on a terminal")
+        boolean batch;
+
+        @Option(names = "--once", arity = "0", description = "print one refresh as plain text and exit (--batch -n 1)")
+        boolean once;
 
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
         boolean help;
@@ -258,6 +304,9 @@ public final class Cli {
             noEmpty(sub, "--pool", name);
             return new Status(s.config, s.pool, s.json);
         }
+        if (o instanceof TopOptions t) {
+            return top(t, sub, name);
+        }
         if (o instanceof ReloadOptions r) {
             return new Reload(r.config);
         }
@@ -275,6 +324,44 @@ public final class Cli {
             }
         }
         return new ImportFpm(List.copyOf(i.files), i.prefix);
+    }
+
+    private static Top top(TopOptions t, ParseResult sub, String name) throws UsageException {
+        noEmpty(sub, "--pool", name);
+        double interval = 1;
+        if (t.interval != null) {
+            try {
+                interval = Double.parseDouble(t.interval.trim());
+            } catch (NumberFormatException e) {
+                interval = Double.NaN;
+            }
+            if (!(interval >= 0.1 && interval <= 3600)) {
+                throw new UsageException("--interval needs seconds between 0.1 and 3600, got '" + t.interval + "'", name);
+            }
+        }
+        int iterations = 0;
+        if (t.iterations != null) {
+            if (t.once) {
+                throw new UsageException("--once and -n exclude each other (--once is -n 1 --batch)", name);
+            }
+            try {
+                iterations = Integer.parseInt(t.iterations.trim());
+            } catch (NumberFormatException e) {
+                iterations = -1;
+            }
+            if (iterations < 1) {
+                throw new UsageException("-n needs a whole number of refreshes, 1 or more, got '" + t.iterations + "'", name);
+            }
+        }
+        if (t.once) {
+            iterations = 1;
+        }
+        String sort = t.sort == null ? "state" : t.sort.trim();
+        if (!TopCommand.isSortLabel(sort)) {
+            throw new UsageException("--sort needs one of " + TopCommand.sortLabels() + ", got '"
+                    + t.sort + "'", name);
+        }
+        return new Top(t.config, t.pool, interval, iterations, t.batch || t.once, sort);
     }
 
     /** {@code --config=} parses as an empty value: it is as missing as {@code --config} at the end. */

@@ -14,8 +14,9 @@ import org.jfpm.supervisor.config.ConfigException;
 import org.jfpm.supervisor.config.ConfigLoader;
 import org.jfpm.supervisor.config.SupervisorConfig;
 import org.jfpm.supervisor.status.StatusCommand;
+import org.jfpm.supervisor.top.TopCommand;
 
-/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, {@code reload}, {@code stop}, {@code import-fpm} (parsed by {@link Cli}) */
+/** The {@code jfpm} command: {@code java -jar jfpm.jar [--config FILE] [--test]}, {@code status}, {@code top}, {@code reload}, {@code stop}, {@code import-fpm} (parsed by {@link Cli}) */
 public final class Main {
 
     /** The system property holding the running jar's path; the default config launches the demo worker from it. */
@@ -44,6 +45,9 @@ public final class Main {
             }
             if (command instanceof Cli.Status s) {
                 return status(s, out, err);
+            }
+            if (command instanceof Cli.Top t) {
+                return top(t, out, err);
             }
             if (command instanceof Cli.Reload r) {
                 return signal(r.config(), Signals.SIGHUP, "graceful reload", out, err);
@@ -103,6 +107,28 @@ public final class Main {
             pools = List.of(command.pool());
         }
         return StatusCommand.run(config.scoreboardDir(), pools, command.json(), out, err);
+    }
+
+    /** {@code top}: the pools' scoreboards, live, found as {@code status} finds them. */
+    private static int top(Cli.Top command, PrintStream out, PrintStream err) {
+        SupervisorConfig config;
+        try {
+            config = load(command.config());
+        } catch (ConfigException e) {
+            printErrors(e, err);
+            return ExitCodes.CONFIG;
+        }
+        List<String> pools = config.pools().stream().map(PoolConfig::name).toList();
+        if (command.pool() != null) {
+            if (!pools.contains(command.pool())) {
+                err.println("ERROR: no pool '" + command.pool() + "' in " + config.source() + " (pools: "
+                        + String.join(", ", pools) + ")");
+                return ExitCodes.USAGE;
+            }
+            pools = List.of(command.pool());
+        }
+        return TopCommand.run(config.scoreboardDir(),
+                new TopCommand.Options(pools, command.interval(), command.iterations(), command.batch(), command.sort()), out, err);
     }
 
     /** {@code reload} and {@code stop}: a configuration that does not load is reported and nothing is signalled. */

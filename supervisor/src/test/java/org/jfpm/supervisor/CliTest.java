@@ -28,6 +28,12 @@ class CliTest {
                 Arguments.of("status", new Cli.Status(null, null, false)),
                 Arguments.of("status --pool www --json -c /etc/jfpm.conf", new Cli.Status(f, "www", true)),
                 Arguments.of("status --pool=www --config=/etc/jfpm.conf", new Cli.Status(f, "www", false)),
+                Arguments.of("top", new Cli.Top(null, null, 1, 0, false, "state")),
+                Arguments.of("top -c /etc/jfpm.conf --pool www -d 0.5 --sort RSS", new Cli.Top(f, "www", 0.5, 0, false, "RSS")),
+                Arguments.of("top --interval=2 -n 3 --batch", new Cli.Top(null, null, 2, 3, true, "state")),
+                Arguments.of("top --once", new Cli.Top(null, null, 1, 1, true, "state")),
+                Arguments.of("top -bn 2", new Cli.Top(null, null, 1, 2, true, "state")),
+                Arguments.of("top --help", new Cli.Help("top")),
                 Arguments.of("reload", new Cli.Reload(null)),
                 Arguments.of("reload -c /etc/jfpm.conf", new Cli.Reload(f)),
                 Arguments.of("reload --config=/etc/jfpm.conf", new Cli.Reload(f)),
@@ -99,6 +105,15 @@ class CliTest {
                 Arguments.of("-t import-fpm a.conf", "unexpected argument 'import-fpm' (import-fpm must come first)"),
                 Arguments.of("import-fpm -p relative a.conf", "--prefix needs an absolute directory, got 'relative'"),
                 Arguments.of("import-fpm -p", "-p needs a value"),
+                Arguments.of("top --interval 0", "--interval needs seconds between 0.1 and 3600, got '0'"),
+                Arguments.of("top -d soon", "--interval needs seconds between 0.1 and 3600, got 'soon'"),
+                Arguments.of("top -d NaN", "--interval needs seconds between 0.1 and 3600, got 'NaN'"),
+                Arguments.of("top -n 0", "-n needs a whole number of refreshes, 1 or more, got '0'"),
+                Arguments.of("top -n 1 --once", "--once and -n exclude each other (--once is -n 1 --batch)"),
+                Arguments.of("top --sort colour", "--sort needs one of state, pid, requests, duration, cpu, rss, slot, got 'colour'"),
+                Arguments.of("top --pool=", "--pool needs a value"),
+                Arguments.of("top --json", "unknown option '--json' for top"),
+                Arguments.of("top www", "unexpected argument 'www' for top"),
                 Arguments.of("bogus-command", "unexpected argument 'bogus-command'"));
     }
 
@@ -126,7 +141,7 @@ class CliTest {
     void everySubcommandHasItsOwnHelp() {
         String top = Cli.usage("");
         assertTrue(top.startsWith("usage: java -jar jfpm.jar [--config FILE] [--test]\n"), top);
-        for (String sub : List.of("status", "reload", "stop", "import-fpm")) {
+        for (String sub : List.of("status", "top", "reload", "stop", "import-fpm")) {
             assertTrue(top.lines().anyMatch(l -> l.startsWith("  " + sub + " ")), sub + " listed in:\n" + top);
             String help = Cli.usage(sub);
             assertTrue(help.startsWith("usage: java -jar jfpm.jar " + sub + " "), help);
@@ -138,6 +153,7 @@ class CliTest {
         assertTrue(Cli.usage("stop").contains("--graceful"));
         assertTrue(Cli.usage("status").contains("--pool=NAME"));
         assertTrue(Cli.usage("import-fpm").contains("FILE..."));
+        assertTrue(Cli.usage("top").contains("--interval=SECONDS"), Cli.usage("top"));
     }
 
     private static List<String> args(String line) {

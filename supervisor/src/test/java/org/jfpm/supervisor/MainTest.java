@@ -161,6 +161,33 @@ class MainTest {
         assertEquals("ERROR: no pool 'nope' in " + tmp.resolve("jfpm.conf") + " (pools: www, api)\n", err());
     }
 
+    @Test
+    void topOncePrintsTheConfiguredPoolsAsPlainText() throws Exception {
+        Path conf = twoPools();
+        Scoreboard www = Scoreboard.create(tmp, "www", PmMode.STATIC, Accounting.PRELOAD, 2, 4);
+        try {
+            assertEquals(0, run("top", "--once", "-c", conf.toString()), this::err);
+            assertTrue(out().startsWith("jfpm top  "), this::out);
+            assertTrue(out().contains("\n www  static  processes 0 (active 0, idle 0, max children 2)"), this::out);
+            assertTrue(out().contains("\n api  no scoreboard file " + tmp.resolve("jfpm-api.scoreboard")), this::out);
+            assertTrue(!out().contains("\u001b"), "no escapes in batch mode");
+            out.reset();
+            assertEquals(0, run("top", "--pool", "www", "--batch", "-n", "2", "-d", "0.1", "-c", conf.toString()), this::err);
+            assertEquals(2, out().lines().filter(l -> l.startsWith("jfpm top  ")).count(), this::out);
+            assertTrue(!out().contains(" api "), this::out);
+        } finally {
+            www.close();
+        }
+    }
+
+    @Test
+    void topWithNoReadablePoolExits1AndAnUnknownPoolIs64() throws Exception {
+        Path conf = twoPools();
+        assertEquals(1, run("top", "--once", "-c", conf.toString()));
+        assertEquals(64, run("top", "--pool", "nope", "-c", conf.toString()));
+        assertEquals("ERROR: no pool 'nope' in " + conf + " (pools: www, api)\n", err());
+    }
+
     // ---- import-fpm ---------------------------------------------------------------------------
 
     @Test
